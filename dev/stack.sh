@@ -21,10 +21,8 @@ LOGS="$LOCAL/logs"
 OWNER="${RAPPORT_STACK_OWNER:-run}"
 RUN="$LOCAL/run/$OWNER"
 
-set -a
-# shellcheck source=local.env
-. "$ROOT/dev/local.env"
-set +a
+# shellcheck source=env.sh
+. "$ROOT/dev/env.sh"
 
 PORT_BASE="${RAPPORT_PORT_BASE:-8080}"
 SERVICES=(profile-service campaign-service suppression-service channel-gateway service-desk-bridge)
@@ -295,7 +293,10 @@ mail_up() {
 # ------------------------------------------------------------------------------------------------------ Services ---
 port_of() { # service -> its HTTP (and gRPC) port
   local i
-  for i in "${!SERVICES[@]}"; do [ "${SERVICES[$i]}" = "$1" ] && echo $((PORT_BASE + i + 1)); done
+  for i in "${!SERVICES[@]}"; do
+    if [ "${SERVICES[$i]}" = "$1" ]; then echo $((PORT_BASE + i + 1)); return 0; fi
+  done
+  die "unknown service $1"
 }
 
 secret_of() { # service -> its client secret, from RAPPORT_<SERVICE>_SECRET
@@ -315,7 +316,7 @@ services_up() {
     port=$(port_of "$svc")
     [ -f "$jar" ] || die "$svc is not built ($jar missing); run 'make build'"
     if alive "$svc"; then say "$svc: already running (pid $(cat "$RUN/$svc.pid"))"; continue; fi
-    tcp_open 127.0.0.1 "$port" && die "port $port for $svc is taken by another process"
+    if tcp_open 127.0.0.1 "$port"; then die "port $port for $svc is taken by another process"; fi
     RAPPORT_OIDC_CLIENT_SECRET=$(secret_of "$svc") spawn "$svc" "$LOGS/$svc.log" \
       "$JAVA" ${RAPPORT_JAVA_OPTS:--Xmx384m} -jar "$jar"
   done

@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -50,11 +51,11 @@ public class DatabaseBootstrap {
 
     public DatabaseBootstrap(DatabaseConfig config, Flyway flyway,
             @ConfigProperty(name = "quarkus.datasource.username") String user,
-            @ConfigProperty(name = "quarkus.datasource.password", defaultValue = "") String password) {
+            @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
         this.config = config;
         this.flyway = flyway;
         this.user = user;
-        this.password = password;
+        this.password = password.orElse("");
     }
 
     void onStart(@Observes StartupEvent event) {

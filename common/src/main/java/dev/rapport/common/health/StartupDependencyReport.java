@@ -65,12 +65,20 @@ public class StartupDependencyReport {
         return url.replaceAll("//[^@/]*@", "//");
     }
 
-    private static String reason(Throwable failure) {
-        Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
+    /** The most telling message of a failure chain: a refused connection says so even when the JDK gives no text. */
+    static String reason(Throwable failure) {
+        String message = null;
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof java.nio.channels.ClosedChannelException) {
+                return "connection refused";
+            }
+            if (t instanceof java.net.http.HttpTimeoutException || t instanceof java.util.concurrent.TimeoutException) {
+                return "no answer in " + TIMEOUT.toSeconds() + " s";
+            }
+            if (t.getMessage() != null) {
+                message = t.getMessage();
+            }
         }
-        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-        return LogSanitizer.sanitize(message);
+        return LogSanitizer.sanitize(message == null ? failure.getClass().getSimpleName() : message);
     }
 }

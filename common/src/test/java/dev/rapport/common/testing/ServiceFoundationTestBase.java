@@ -12,14 +12,19 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.UUID;
 
 import jakarta.inject.Inject;
 
+import org.jboss.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 import io.agroal.api.AgroalDataSource;
 import io.grpc.Status;
+
 import io.restassured.RestAssured;
 
 /**
@@ -116,6 +121,23 @@ public abstract class ServiceFoundationTestBase {
                 .contentType("application/problem+json").body("status", equalTo(404));
         given().auth().oauth2(TestTokens.user("admin")).when().delete("/api/v1/me").then().statusCode(405)
                 .contentType("application/problem+json").body("status", equalTo(405));
+    }
+
+    @Test
+    void masksPersonalDataInItsLogs() throws Exception {
+        String marker = UUID.randomUUID().toString();
+        Logger.getLogger(ServiceFoundationTestBase.class).infof("masking check %s: wrote to ivan.petrov@example.com and +7 916 123-45-67", marker);
+        Path file = Path.of("target/quarkus-test.log");
+        String line = null;
+        for (int i = 0; i < 50 && line == null; i++) {
+            line = Files.readAllLines(file).stream().filter(l -> l.contains(marker)).findFirst().orElse(null);
+            if (line == null) {
+                Thread.sleep(100);
+            }
+        }
+        assertThat(line).as("the log line").isNotNull()
+                .contains("i***@e***.com", "+* *** ***-**-67")
+                .doesNotContain("ivan.petrov", "916 123");
     }
 
     @Test

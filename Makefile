@@ -1,0 +1,38 @@
+# Rapport: the two commands are `make run` and `make test`. `make help` lists every target.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# Finds a JDK 21+ (JAVA_HOME, the PATH, /usr/lib/jvm) and loads the local demo settings of dev/local.env.
+ENV := JAVA_HOME="$$(dev/find-jdk.sh)"; export JAVA_HOME; . dev/env.sh; echo "Using the JDK at $$JAVA_HOME" >&2;
+MVNW := ./mvnw -B -ntp -Dquarkus.analytics.disabled=true
+
+.PHONY: help build run stop test status token clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+build: ## Compile and package every module, without tests
+	@$(ENV) $(MVNW) install -DskipTests
+
+run: build ## Start PostgreSQL, Redis, Keycloak, the SMTP test server and the five services; print where they are
+	@$(ENV) dev/stack.sh up
+
+stop: ## Stop what `make run` started, and nothing else
+	@$(ENV) dev/stack.sh down
+
+test: ## Run every test of every module against real PostgreSQL, Redis and Keycloak (started if needed)
+	@$(ENV) export RAPPORT_STACK_OWNER=test; \
+	  trap 'dev/stack.sh down' EXIT; \
+	  dev/stack.sh infra; \
+	  $(MVNW) verify
+
+status: ## Show what answers on the stack's ports
+	@$(ENV) dev/stack.sh status
+
+token: ## Print an access token of a demo user: make token AS=agent (integrator by default)
+	@$(ENV) dev/stack.sh token $(or $(AS),integrator)
+
+clean: ## Remove build output and the local stack's data (keeps downloads)
+	@$(ENV) $(MVNW) -q clean
+	rm -rf .local/run .local/logs .local/pgdata .local/redis

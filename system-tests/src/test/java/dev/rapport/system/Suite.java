@@ -1,0 +1,72 @@
+package dev.rapport.system;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Boots the five services once for all system tests, the way `make run` does ({@code dev/stack.sh services}), on their
+ * own ports (18081–18085), databases ({@code rapport_<context>_it}) and Redis database (2), so they never meet a suite
+ * a developer started; stops them when the tests are done. PostgreSQL, Redis and Keycloak must be up (`make test`
+ * starts them).
+ */
+public final class Suite implements BeforeAllCallback {
+
+    public static final int PORT_BASE = 18080;
+    public static final List<String> SERVICES = List.of("profile-service", "campaign-service", "suppression-service",
+            "channel-gateway", "service-desk-bridge");
+
+    private static final Map<String, String> ENV = Map.of(
+            "RAPPORT_STACK_OWNER", "system-tests",
+            "RAPPORT_PORT_BASE", String.valueOf(PORT_BASE),
+            "RAPPORT_DB_SUFFIX", "_it",
+            "RAPPORT_REDIS_URL", "redis://127.0.0.1:6379/2",
+            "RAPPORT_JAVA_OPTS", "-Xmx256m");
+
+    /** Port of a service of the suite under test. */
+    public static int port(String service) {
+        return PORT_BASE + SERVICES.indexOf(service) + 1;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+                .computeIfAbsent(Suite.class.getName(), key -> start(), Running.class);
+    }
+
+    private static Running start() {
+        stack("services");
+        return new Running();
+    }
+
+    /** Closed by JUnit when the whole run ends. */
+    static final class Running implements AutoCloseable {
+        @Override
+        public void close() {
+            stack("down");
+        }
+    }
+
+    private static void stack(String command) {
+        Path root = Path.of(System.getenv().getOrDefault("RAPPORT_ROOT", ".."));
+        ProcessBuilder pb = new ProcessBuilder(root.resolve("dev/stack.sh").toString(), command)
+                .directory(root.toFile()).inheritIO();
+        pb.environment().putAll(ENV);
+        try {
+            Process p = pb.start();
+            if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+                throw new IllegalStateException("dev/stack.sh " + command + " failed; see .local/logs");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run dev/stack.sh " + command, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
