@@ -3,8 +3,9 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
-# Finds a JDK 21+ (JAVA_HOME, the PATH, /usr/lib/jvm) and loads the local demo settings of dev/local.env.
-ENV := JAVA_HOME="$$(dev/find-jdk.sh)"; export JAVA_HOME; . dev/env.sh; echo "Using the JDK at $$JAVA_HOME" >&2;
+# Finds a JDK 21+ (JAVA_HOME, the PATH, /usr/lib/jvm), adds the stand-ins of dev/bin (used only when a tool such as
+# unzip is missing) and loads the local demo settings of dev/local.env.
+ENV := JAVA_HOME="$$(dev/find-jdk.sh)"; export JAVA_HOME; export PATH="$$PATH:$$PWD/dev/bin"; . dev/env.sh; echo "Using the JDK at $$JAVA_HOME" >&2;
 MVNW := ./mvnw -B -ntp -Dquarkus.analytics.disabled=true
 
 .PHONY: help build run stop test status token clean
@@ -35,4 +36,4 @@ token: ## Print an access token of a demo user: make token AS=agent (integrator 
 
 clean: ## Remove build output and the local stack's data (keeps downloads)
 	@$(ENV) $(MVNW) -q clean
-	rm -rf .local/run .local/logs .local/pgdata .local/redis
+	rm -rf .local/run .local/logs .local/pgdata-* .local/redis

@@ -23,6 +23,8 @@ RUN="$LOCAL/run/$OWNER"
 
 # shellcheck source=env.sh
 . "$ROOT/dev/env.sh"
+# dev/bin holds stand-ins (unzip) for tools a fresh machine may lack; real ones come first.
+PATH="$PATH:$ROOT/dev/bin"
 
 PORT_BASE="${RAPPORT_PORT_BASE:-8080}"
 SERVICES=(profile-service campaign-service suppression-service channel-gateway service-desk-bridge)
@@ -53,6 +55,19 @@ fetch() {
 }
 
 tcp_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+# The status code of GET http://host:port/path, with nothing but bash (curl may be missing on a fresh machine).
+http_status() {
+  local reply=""
+  { exec 5<>"/dev/tcp/$1/$2"; } 2>/dev/null || { echo 000; return 0; }
+  printf 'GET %s HTTP/1.1\r\nHost: %s:%s\r\nConnection: close\r\n\r\n' "$3" "$1" "$2" >&5
+  read -r -t 10 reply <&5 || true
+  exec 5>&- 5<&-
+  reply="${reply#HTTP/1.? }"
+  echo "${reply%% *}"
+}
+
+http_ok() { [ "$(http_status "$@")" = 200 ]; }
 
 wait_for() { # part seconds command... : waits until the command succeeds; gives up early if the part we started died
   local part="$1" seconds="$2"; shift 2
@@ -171,8 +186,10 @@ pg_up() {
     fi
   fi
   # Our own cluster under .local, owned by this user (nobody when we are root).
-  local bin data="$LOCAL/pgdata"
+  local bin major data
   bin=$(pg_binaries)
+  major=$("$bin/postgres" --version | sed -E 's/[^0-9]*([0-9]+).*/\1/')
+  data="$LOCAL/pgdata-$major"
   say "PostgreSQL: starting a private server from $bin on 127.0.0.1:$PG_PORT (data in $data)"
   if [ ! -f "$data/PG_VERSION" ]; then
     mkdir -p "$data"
@@ -207,10 +224,10 @@ pg_down() {
 # --------------------------------------------------------------------------------------------------------- Redis ---
 redis_answers() {
   local reply
-  exec 4<>"/dev/tcp/127.0.0.1/$REDIS_PORT" 2>/dev/null || return 1
+  { exec 4<>"/dev/tcp/127.0.0.1/$REDIS_PORT"; } 2>/dev/null || return 1
   printf 'PING\r\n' >&4
   read -r -t 2 reply <&4 || true
-  exec 4>&-
+  exec 4>&- 4<&-
   [[ "$reply" == +PONG* || "$reply" == -NOAUTH* ]]
 }
 
@@ -242,7 +259,7 @@ redis_up() {
 }
 
 # ------------------------------------------------------------------------------------------------------ Keycloak ---
-kc_ready() { curl -sf -o /dev/null "http://localhost:$KC_PORT/realms/rapport/.well-known/openid-configuration"; }
+kc_ready() { http_ok localhost "$KC_PORT" /realms/rapport/.well-known/openid-configuration; }
 
 keycloak_up() {
   if kc_ready; then
@@ -273,7 +290,6 @@ keycloak_up() {
 }
 
 # ---------------------------------------------------------------------------------------------------- Mail (SMTP) ---
-mail_ready() { curl -sf -o /dev/null "http://127.0.0.1:$MAIL_API_PORT/api/configuration"; }
 
 mail_up() {
   if tcp_open 127.0.0.1 "$SMTP_PORT"; then
@@ -284,8 +300,8 @@ mail_up() {
   local jar="$DIST/greenmail-standalone-$v.jar"
   [ -f "$jar" ] || fetch "com.icegreen:greenmail-standalone:$v"
   say "SMTP: starting GreenMail $v (SMTP 127.0.0.1:$SMTP_PORT, web API 127.0.0.1:$MAIL_API_PORT)"
-  spawn greenmail "$LOGS/greenmail.log" "$JAVA" -Xmx128m -Dgreenmail.setup.test.smtp -Dgreenmail.setup.test.api \
-    -Dgreenmail.smtp.port="$SMTP_PORT" -Dgreenmail.api.port="$MAIL_API_PORT" -Dgreenmail.hostname=127.0.0.1 \
+  spawn greenmail "$LOGS/greenmail.log" "$JAVA" -Xmx128m -Dgreenmail.smtp.port="$SMTP_PORT" \
+    -Dgreenmail.smtp.hostname=127.0.0.1 -Dgreenmail.api.port="$MAIL_API_PORT" -Dgreenmail.api.hostname=127.0.0.1 \
     -Dgreenmail.auth.disabled -jar "$jar"
   wait_for greenmail 30 tcp_open 127.0.0.1 "$SMTP_PORT" || { stop_part greenmail; die "GreenMail did not start (see $LOGS/greenmail.log)"; }
 }
@@ -304,7 +320,7 @@ secret_of() { # service -> its client secret, from RAPPORT_<SERVICE>_SECRET
   echo "${!var}"
 }
 
-service_ready() { curl -sf -o /dev/null "http://localhost:$(port_of "$1")/q/health/ready"; }
+service_ready() { http_ok localhost "$(port_of "$1")" /q/health/ready; }
 
 services_up() {
   local svc jar port
@@ -322,9 +338,7 @@ services_up() {
   done
   for svc in "${SERVICES[@]}"; do
     if ! wait_for "$svc" 120 service_ready "$svc"; then
-      say "$svc did not become ready in 120 s; its readiness says:"
-      curl -s "http://localhost:$(port_of "$svc")/q/health/ready" || true
-      echo
+      say "$svc did not become ready in 120 s; the end of $LOGS/$svc.log:"
       tail -n 20 "$LOGS/$svc.log" >&2 || true
       return 1
     fi
@@ -368,6 +382,7 @@ status() {
 
 token() {
   local user="${1:?usage: dev/stack.sh token USER}"
+  command -v curl >/dev/null || die "printing a token needs curl"
   curl -sf -X POST "http://localhost:$KC_PORT/realms/rapport/protocol/openid-connect/token" \
     -d grant_type=password -d client_id=rapport-cli -d username="$user" -d password="$user" |
     sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p'
