@@ -19,6 +19,8 @@ public final class PersonalDataMasker {
             "([A-Za-z0-9._%+\\-])[A-Za-z0-9._%+\\-]*@([A-Za-z0-9\\-])[A-Za-z0-9\\-]*((?:\\.[A-Za-z0-9\\-]+)*\\.[A-Za-z]{2,})");
     private static final Pattern JWT = Pattern.compile("eyJ[A-Za-z0-9_\\-]+\\.[A-Za-z0-9_\\-]+\\.[A-Za-z0-9_\\-]*");
     private static final Pattern BEARER = Pattern.compile("(?i)(bearer\\s+)[A-Za-z0-9._~+/=\\-]{8,}");
+    private static final Pattern UUID = Pattern.compile(
+            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final int MIN_PHONE_DIGITS = 7;
 
     private final PhoneNumberUtil phones = PhoneNumberUtil.getInstance();
@@ -54,10 +56,17 @@ public final class PersonalDataMasker {
     }
 
     private String maskPhones(String text) {
+        List<int[]> uuids = new ArrayList<>();
+        Matcher uuid = UUID.matcher(text);
+        while (uuid.find()) {
+            uuids.add(new int[] { uuid.start(), uuid.end() });
+        }
         List<int[]> spans = new ArrayList<>();
-        for (PhoneNumberMatch match : phones.findNumbers(text, defaultRegion, PhoneNumberUtil.Leniency.POSSIBLE,
+        for (PhoneNumberMatch match : phones.findNumbers(text, defaultRegion, PhoneNumberUtil.Leniency.VALID,
                 Long.MAX_VALUE)) {
-            spans.add(new int[] { match.start(), match.end() });
+            if (!glued(text, match.start(), match.end()) && !inside(uuids, match.start())) {
+                spans.add(new int[] { match.start(), match.end() });
+            }
         }
         if (spans.isEmpty()) {
             return text;
@@ -68,6 +77,21 @@ public final class PersonalDataMasker {
             out.replace(span[0], span[1], maskDigits(text.substring(span[0], span[1])));
         }
         return out.toString();
+    }
+
+    /** A number written against letters or digits is part of an id, not a phone number. */
+    private static boolean glued(String text, int start, int end) {
+        return start > 0 && Character.isLetterOrDigit(text.charAt(start - 1))
+                || end < text.length() && Character.isLetterOrDigit(text.charAt(end));
+    }
+
+    private static boolean inside(List<int[]> spans, int position) {
+        for (int[] span : spans) {
+            if (position >= span[0] && position < span[1]) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Keeps a leading {@code +} and the last two digits, replaces every other digit with {@code *}. */

@@ -31,6 +31,17 @@ class PersonalDataMaskerTest {
     }
 
     @Test
+    void leavesRandomIdsAndTimestampsAloneWhateverDigitsTheyHold() {
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 2000; i++) {
+            String id = new java.util.UUID(random.nextLong(), random.nextLong()).toString();
+            String line = "profile " + id + " evt-" + Math.abs(random.nextLong()) + " at "
+                    + java.time.Instant.ofEpochMilli(Math.abs(random.nextLong() % 4_000_000_000_000L));
+            assertThat(masker.mask(line)).as(line).isEqualTo(line);
+        }
+    }
+
+    @Test
     void masksBearerTokensAndJwts() {
         assertThat(masker.mask("Authorization: Bearer abc.def-ghi_jkl")).isEqualTo("Authorization: Bearer ***");
         assertThat(masker.mask("token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl end"))
