@@ -54,11 +54,15 @@ public final class Suite implements BeforeAllCallback {
 
     private static void stack(String command) {
         Path root = Path.of(System.getenv().getOrDefault("RAPPORT_ROOT", ".."));
+        // the script's output goes through this JVM's System.out, which the test runner owns
         ProcessBuilder pb = new ProcessBuilder(root.resolve("dev/stack.sh").toString(), command)
-                .directory(root.toFile()).inheritIO();
+                .directory(root.toFile()).redirectErrorStream(true);
         pb.environment().putAll(ENV);
         try {
             Process p = pb.start();
+            try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))) {
+                out.lines().forEach(System.out::println);
+            }
             if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
                 throw new IllegalStateException("dev/stack.sh " + command + " failed; see .local/logs");
             }
