@@ -1,0 +1,52 @@
+package dev.rapport.profile.stream;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.rapport.profile.config.ProfileConfig;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Request;
+
+/**
+ * The event stream on Redis Streams: partition p is the stream {@code rapport:profile:events:{p}} (the braces make p a
+ * Redis Cluster hash tag), each entry one field {@code cloudevent} holding a CloudEvents JSON document, the stream
+ * trimmed to about {@code rapport.profile.stream.max-length} entries.
+ */
+@ApplicationScoped
+public class RedisStreamPublisher implements EventPublisher {
+
+    /** The field of each stream entry that holds the CloudEvents document. */
+    public static final String FIELD = "cloudevent";
+
+    private final ReactiveRedisDataSource redis;
+    private final ProfileConfig config;
+
+    public RedisStreamPublisher(ReactiveRedisDataSource redis, ProfileConfig config) {
+        this.redis = redis;
+        this.config = config;
+    }
+
+    @Override
+    public Uni<Void> publish(int partition, List<String> messages) {
+        if (messages.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        String key = streamName(partition);
+        String maxLength = String.valueOf(config.stream().maxLength());
+        List<Request> batch = new ArrayList<>(messages.size());
+        for (String message : messages) {
+            batch.add(Request.cmd(Command.XADD).arg(key).arg("MAXLEN").arg("~").arg(maxLength).arg("*").arg(FIELD)
+                    .arg(message));
+        }
+        return redis.getRedis().batch(batch).replaceWithVoid();
+    }
+
+    @Override
+    public String streamName(int partition) {
+        return config.stream().keyPrefix() + "{" + partition + "}";
+    }
+}
