@@ -21,12 +21,10 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.rapport.common.error.FieldError;
 import dev.rapport.common.error.RapportException;
 import dev.rapport.common.rest.Problem;
 import dev.rapport.common.security.Roles;
-import dev.rapport.profile.EventValidator;
-import dev.rapport.profile.config.ProfileConfig;
+import dev.rapport.profile.RawEvent;
 import dev.rapport.profile.service.EventIntake;
 import io.smallrye.mutiny.Uni;
 
@@ -37,13 +35,9 @@ import io.smallrye.mutiny.Uni;
 public class EventsResource {
 
     private final EventIntake intake;
-    private final EventValidator validator;
-    private final ProfileConfig config;
 
-    public EventsResource(EventIntake intake, EventValidator validator, ProfileConfig config) {
+    public EventsResource(EventIntake intake) {
         this.intake = intake;
-        this.validator = validator;
-        this.config = config;
     }
 
     @POST
@@ -63,34 +57,12 @@ public class EventsResource {
     @APIResponse(responseCode = "413", description = "Body over 1 MiB")
     public Uni<Response> record(JsonNode body) {
         boolean batch = body != null && body.isObject() && body.has("events");
-        List<JsonNode> items = items(body, batch);
-
-        List<EventIntake.Indexed> valid = new ArrayList<>();
-        List<IntakeResponse.Rejected> rejected = new ArrayList<>();
-        for (int i = 0; i < items.size(); i++) {
-            switch (validator.validate(EventJson.read(items.get(i)))) {
-                case EventValidator.Valid v -> valid.add(new EventIntake.Indexed(i, v.event()));
-                case EventValidator.Invalid inv -> rejected.add(new IntakeResponse.Rejected(i, idOf(items.get(i)),
-                        inv.errors()));
-            }
-        }
-        if (valid.isEmpty()) {
-            List<FieldError> errors = new ArrayList<>();
-            for (IntakeResponse.Rejected r : rejected) {
-                String prefix = batch ? "events[" + r.index() + "]" : "";
-                for (FieldError e : r.errors()) {
-                    String field = e.field().isEmpty() ? (prefix.isEmpty() ? "body" : prefix)
-                            : prefix.isEmpty() ? e.field() : prefix + "." + e.field();
-                    errors.add(new FieldError(field, e.message()));
-                }
-            }
-            String detail = batch ? "No event of the batch is valid; nothing was stored."
-                    : "The event is invalid; nothing was stored.";
-            throw RapportException.invalid(detail, errors);
-        }
-        return intake.record(valid).map(accepted -> Response.accepted(new IntakeResponse(
-                accepted.stream().map(a -> new IntakeResponse.Accepted(a.id(), a.profileId(), a.duplicate())).toList(),
-                rejected)).build());
+        List<RawEvent> events = items(body, batch).stream().map(EventJson::read).toList();
+        return intake.submit(events, batch).map(outcome -> Response.accepted(new IntakeResponse(
+                outcome.accepted().stream().map(a -> new IntakeResponse.Accepted(a.id(), a.profileId(), a.duplicate()))
+                        .toList(),
+                outcome.rejected().stream().map(r -> new IntakeResponse.Rejected(r.index(), r.id(), r.errors()))
+                        .toList())).build());
     }
 
     private List<JsonNode> items(JsonNode body, boolean batch) {
@@ -110,16 +82,9 @@ public class EventsResource {
         if (events.isEmpty()) {
             throw RapportException.invalidField("events", "must hold at least one event");
         }
-        if (events.size() > config.maxBatchSize()) {
-            throw RapportException.invalidField("events", "holds " + events.size() + " events; at most "
-                    + config.maxBatchSize() + " are accepted per request");
-        }
         List<JsonNode> items = new ArrayList<>(events.size());
         events.forEach(items::add);
         return items;
     }
 
-    private static String idOf(JsonNode item) {
-        return item != null && item.isObject() && item.path("id").isTextual() ? item.get("id").asText() : null;
-    }
 }

@@ -20,10 +20,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.rapport.common.error.Failures;
+import dev.rapport.common.error.FieldError;
+import dev.rapport.common.error.RapportException;
 import dev.rapport.profile.EventInput;
+import dev.rapport.profile.EventValidator;
 import dev.rapport.profile.Identifier;
 import dev.rapport.profile.IdentifierKind;
 import dev.rapport.profile.IdentityResolver;
+import dev.rapport.profile.RawEvent;
 import dev.rapport.profile.SummaryFacts;
 import dev.rapport.profile.Traits;
 import dev.rapport.profile.config.ProfileConfig;
@@ -56,6 +60,14 @@ public class EventIntake {
     public record Accepted(int index, String id, String profileId, boolean duplicate) {
     }
 
+    /** An event refused by validation, by its position in the request. */
+    public record Rejected(int index, String id, List<FieldError> errors) {
+    }
+
+    /** What became of each event of a request. */
+    public record Outcome(List<Accepted> accepted, List<Rejected> rejected) {
+    }
+
     /** Thrown inside an attempt when what was read has changed under it; the batch is tried again. */
     static final class StaleRead extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -67,6 +79,7 @@ public class EventIntake {
 
     private final Pool pool;
     private final IntakeStore store;
+    private final EventValidator validator;
     private final ProfileConfig config;
     private final OutboxRelay relay;
     private final ObjectMapper json;
@@ -77,10 +90,12 @@ public class EventIntake {
     private final Counter merges;
     private final Counter conflicts;
     private final Counter retries;
+    private final Counter rejectedCounter;
 
-    public EventIntake(Pool pool, IntakeStore store, ProfileConfig config, OutboxRelay relay, ObjectMapper json,
-            Clock clock, MeterRegistry metrics) {
+    public EventIntake(Pool pool, IntakeStore store, EventValidator validator, ProfileConfig config, OutboxRelay relay,
+            ObjectMapper json, Clock clock, MeterRegistry metrics) {
         this.pool = pool;
+        this.validator = validator;
         this.store = store;
         this.config = config;
         this.relay = relay;
@@ -91,9 +106,48 @@ public class EventIntake {
         this.merges = metrics.counter("rapport.profile.merges");
         this.conflicts = metrics.counter("rapport.profile.identity.conflicts");
         this.retries = metrics.counter("rapport.profile.intake.retries");
+        this.rejectedCounter = metrics.counter("rapport.profile.events.rejected");
     }
 
-    /** Records the events; answers one outcome per event, in request order. */
+    /**
+     * Validates the events of a request and records the valid ones; fails with the fields at fault when none is valid.
+     * Field names of a batch are prefixed with {@code events[i]}.
+     *
+     * @param events the events as sent
+     * @param batch whether they came as a batch (a single event is named without prefix)
+     */
+    public Uni<Outcome> submit(List<RawEvent> events, boolean batch) {
+        if (events.size() > config.maxBatchSize()) {
+            return Uni.createFrom().failure(RapportException.invalidField("events", "holds " + events.size()
+                    + " events; at most " + config.maxBatchSize() + " are accepted per request"));
+        }
+        List<Indexed> valid = new ArrayList<>();
+        List<Rejected> rejected = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            switch (validator.validate(events.get(i))) {
+                case EventValidator.Valid v -> valid.add(new Indexed(i, v.event()));
+                case EventValidator.Invalid inv -> rejected.add(new Rejected(i, events.get(i).id(), inv.errors()));
+            }
+        }
+        if (valid.isEmpty()) {
+            List<FieldError> errors = new ArrayList<>();
+            for (Rejected r : rejected) {
+                String prefix = batch ? "events[" + r.index() + "]" : "";
+                for (FieldError e : r.errors()) {
+                    String field = e.field().isEmpty() ? (prefix.isEmpty() ? "body" : prefix)
+                            : prefix.isEmpty() ? e.field() : prefix + "." + e.field();
+                    errors.add(new FieldError(field, e.message()));
+                }
+            }
+            return Uni.createFrom().failure(RapportException.invalid(batch
+                    ? "No event of the batch is valid; nothing was stored."
+                    : "The event is invalid; nothing was stored.", errors));
+        }
+        rejectedCounter.increment(rejected.size());
+        return record(valid).map(accepted -> new Outcome(accepted, rejected));
+    }
+
+    /** Records valid events; answers one outcome per event, in request order. */
     public Uni<List<Accepted>> record(List<Indexed> events) {
         if (events.isEmpty()) {
             return Uni.createFrom().item(List.of());

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
@@ -17,6 +16,7 @@ import dev.rapport.profile.repository.OutboxStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
@@ -46,6 +46,7 @@ public class OutboxRelay {
     private volatile long nextAttemptAt;
     private volatile String lastFailure;
     private volatile long timer = -1;
+    private volatile boolean stopping;
 
     public OutboxRelay(Pool pool, OutboxStore outbox, EventPublisher publisher, ProfileConfig config,
             DatabaseBootstrap database, Vertx vertx, Clock clock, MeterRegistry metrics) {
@@ -64,8 +65,8 @@ public class OutboxRelay {
         timer = vertx.setPeriodic(config.stream().relayInterval().toMillis(), id -> wake());
     }
 
-    @PreDestroy
-    void stop() {
+    void onStop(@Observes ShutdownEvent event) {
+        stopping = true;
         if (timer >= 0) {
             vertx.cancelTimer(timer);
         }
@@ -73,7 +74,7 @@ public class OutboxRelay {
 
     /** Asks for a round soon; rounds never overlap, and a wake during a round causes one more. */
     public void wake() {
-        if (!database.ready() || System.currentTimeMillis() < nextAttemptAt) {
+        if (stopping || !database.ready() || System.currentTimeMillis() < nextAttemptAt) {
             return;
         }
         if (!running.compareAndSet(false, true)) {
@@ -132,7 +133,7 @@ public class OutboxRelay {
                 backoff = max;
             }
             nextAttemptAt = System.currentTimeMillis() + backoff.toMillis();
-            if (!reason.equals(lastFailure)) {
+            if (!reason.equals(lastFailure) && !stopping) {
                 Log.errorf("Cannot publish to the event stream (%s); events stay in the outbox and are retried", reason);
             }
             lastFailure = reason;
