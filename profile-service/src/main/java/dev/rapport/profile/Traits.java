@@ -1,7 +1,6 @@
 package dev.rapport.profile;
 
 import java.time.Instant;
-import java.util.Iterator;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -34,18 +33,14 @@ public final class Traits {
             return;
         }
         long millis = at.toEpochMilli();
-        Iterator<Map.Entry<String, JsonNode>> fields = traits.fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> field = fields.next();
+        for (Map.Entry<String, JsonNode> field : traits.properties()) {
             set(field.getKey(), field.getValue(), millis);
         }
     }
 
     /** Takes each trait of {@code other} that is newer than this one's (a merge). */
     public void absorb(Traits other) {
-        Iterator<Map.Entry<String, JsonNode>> fields = other.times.fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> time = fields.next();
+        for (Map.Entry<String, JsonNode> time : other.times.properties()) {
             JsonNode value = other.values.get(time.getKey());
             set(time.getKey(), value == null ? JsonNodeFactory.instance.nullNode() : value, time.getValue().asLong());
         }

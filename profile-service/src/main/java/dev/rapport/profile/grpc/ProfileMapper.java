@@ -91,7 +91,7 @@ final class ProfileMapper {
         if (e.channel() != null) {
             event.setChannel(Channel.valueOf("CHANNEL_" + e.channel().toUpperCase(Locale.ROOT)));
         }
-        e.identifiers().fields().forEachRemaining(f -> dev.rapport.profile.IdentifierKind.fromApiName(f.getKey())
+        e.identifiers().properties().forEach(f -> dev.rapport.profile.IdentifierKind.fromApiName(f.getKey())
                 .ifPresent(kind -> event.addIdentifiers(identifier(new Identifier(kind, f.getValue().asText())))));
         if (e.traits() != null) {
             event.setTraits(struct(e.traits()));

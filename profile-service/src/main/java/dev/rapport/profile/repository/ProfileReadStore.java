@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -196,9 +195,7 @@ public class ProfileReadStore {
         List<String> mergedIds = Arrays.asList(row.getArrayOfStrings(6));
 
         Map<String, Instant> lastSeen = new LinkedHashMap<>();
-        Iterator<Map.Entry<String, JsonNode>> channels = tree(row.getString(7)).fields();
-        while (channels.hasNext()) {
-            Map.Entry<String, JsonNode> c = channels.next();
+        for (Map.Entry<String, JsonNode> c : tree(row.getString(7)).properties()) {
             lastSeen.put(c.getKey(), time(c.getValue()));
         }
         List<Summary.Interest> interests = new ArrayList<>();

@@ -1,7 +1,6 @@
 package dev.rapport.profile.rest;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,9 +33,7 @@ final class EventJson {
             if (!ids.isObject()) {
                 errors.add(new FieldError("identifiers", "must be an object of identifier kind to value"));
             } else {
-                Iterator<Map.Entry<String, JsonNode>> fields = ids.fields();
-                while (fields.hasNext()) {
-                    Map.Entry<String, JsonNode> f = fields.next();
+                for (Map.Entry<String, JsonNode> f : ids.properties()) {
                     JsonNode v = f.getValue();
                     if (v.isNull()) {
                         continue;
