@@ -8,7 +8,7 @@ SHELL := /bin/bash
 ENV := JAVA_HOME="$$(dev/find-jdk.sh)"; export JAVA_HOME; export PATH="$$PATH:$$PWD/dev/bin"; . dev/env.sh; echo "Using the JDK at $$JAVA_HOME" >&2;
 MVNW := ./mvnw -B -ntp -Dquarkus.analytics.disabled=true
 
-.PHONY: help build run stop test status token clean
+.PHONY: help build run stop test bench status token clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -27,6 +27,14 @@ test: ## Run every test of every module against real PostgreSQL, Redis and Keycl
 	  trap 'dev/stack.sh down' EXIT; \
 	  dev/stack.sh infra; \
 	  $(MVNW) verify
+
+bench: build ## Run the benchmarks (the first run loads 1M profiles and 20M events) and write bench/target/*.md
+	@$(ENV) export RAPPORT_STACK_OWNER=bench RAPPORT_PORT_BASE=18180 RAPPORT_DB_SUFFIX=_bench \
+	    RAPPORT_REDIS_URL=redis://127.0.0.1:6379/3 RAPPORT_SERVICES=profile-service RAPPORT_JAVA_OPTS="-Xmx1g"; \
+	  trap 'dev/stack.sh down' EXIT; \
+	  dev/stack.sh infra; \
+	  dev/stack.sh services; \
+	  $(MVNW) -q -pl bench exec:java -Dexec.args="$(PHASES)"
 
 status: ## Show what answers on the stack's ports
 	@$(ENV) dev/stack.sh status

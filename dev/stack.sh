@@ -324,10 +324,12 @@ service_ready() { http_ok localhost "$(port_of "$1")" /q/health/ready; }
 
 services_up() {
   local svc jar port
+  # RAPPORT_SERVICES may name a subset to start (the benchmarks start profile-service alone)
+  if [ -n "${RAPPORT_SERVICES:-}" ]; then read -r -a SERVICES_TO_START <<<"$RAPPORT_SERVICES"; else SERVICES_TO_START=("${SERVICES[@]}"); fi
   export RAPPORT_PROFILE_PORT=$(port_of profile-service) RAPPORT_CAMPAIGN_PORT=$(port_of campaign-service) \
     RAPPORT_SUPPRESSION_PORT=$(port_of suppression-service) RAPPORT_CHANNEL_PORT=$(port_of channel-gateway) \
     RAPPORT_DESK_PORT=$(port_of service-desk-bridge)
-  for svc in "${SERVICES[@]}"; do
+  for svc in "${SERVICES_TO_START[@]}"; do
     jar="$ROOT/$svc/target/quarkus-app/quarkus-run.jar"
     port=$(port_of "$svc")
     [ -f "$jar" ] || die "$svc is not built ($jar missing); run 'make build'"
@@ -336,7 +338,7 @@ services_up() {
     RAPPORT_OIDC_CLIENT_SECRET=$(secret_of "$svc") spawn "$svc" "$LOGS/$svc.log" \
       "$JAVA" ${RAPPORT_JAVA_OPTS:--Xmx384m} -jar "$jar"
   done
-  for svc in "${SERVICES[@]}"; do
+  for svc in "${SERVICES_TO_START[@]}"; do
     if ! wait_for "$svc" 120 service_ready "$svc"; then
       say "$svc did not become ready in 120 s; the end of $LOGS/$svc.log:"
       tail -n 20 "$LOGS/$svc.log" >&2 || true

@@ -139,7 +139,8 @@ public class IntakeStore {
 
     /**
      * Moves everything of merged profiles to their survivors: identifiers, events, summary rows, and the profiles that
-     * had been merged into them. The merged profiles keep their rows, pointing at the survivor.
+     * had been merged into them. The merged profiles keep their rows, pointing at the survivor. Several profiles may
+     * merge into one survivor at once, so their summary rows are combined before they meet the survivor's.
      */
     public Uni<Void> merge(SqlConnection c, List<IdentityResolver.Merge> merges, Instant now) {
         if (merges.isEmpty()) {
@@ -156,22 +157,25 @@ public class IntakeStore {
                 with + "UPDATE profile_ticket t SET profile_id = m.survivor FROM m WHERE t.profile_id = m.merged",
                 with + """
                         INSERT INTO profile_channel (profile_id, channel, last_seen)
-                        SELECT m.survivor, x.channel, x.last_seen FROM profile_channel x JOIN m ON x.profile_id = m.merged
+                        SELECT m.survivor, x.channel, max(x.last_seen)
+                        FROM profile_channel x JOIN m ON x.profile_id = m.merged GROUP BY m.survivor, x.channel
                         ON CONFLICT (profile_id, channel) DO UPDATE
                         SET last_seen = GREATEST(profile_channel.last_seen, EXCLUDED.last_seen)""",
                 with + "DELETE FROM profile_channel x USING m WHERE x.profile_id = m.merged",
                 with + """
                         INSERT INTO profile_interest (profile_id, kind, value, count, last_at)
-                        SELECT m.survivor, x.kind, x.value, x.count, x.last_at
-                        FROM profile_interest x JOIN m ON x.profile_id = m.merged
+                        SELECT m.survivor, x.kind, x.value, sum(x.count), max(x.last_at)
+                        FROM profile_interest x JOIN m ON x.profile_id = m.merged GROUP BY m.survivor, x.kind, x.value
                         ON CONFLICT (profile_id, kind, value) DO UPDATE
                         SET count = profile_interest.count + EXCLUDED.count,
                             last_at = GREATEST(profile_interest.last_at, EXCLUDED.last_at)""",
                 with + "DELETE FROM profile_interest x USING m WHERE x.profile_id = m.merged",
                 with + """
                         INSERT INTO profile_offer (profile_id, kind, value, status, at, source_event_id)
-                        SELECT m.survivor, x.kind, x.value, x.status, x.at, x.source_event_id
+                        SELECT DISTINCT ON (m.survivor, x.kind, x.value) m.survivor, x.kind, x.value, x.status, x.at,
+                               x.source_event_id
                         FROM profile_offer x JOIN m ON x.profile_id = m.merged
+                        ORDER BY m.survivor, x.kind, x.value, x.at DESC
                         ON CONFLICT (profile_id, kind, value) DO UPDATE
                         SET status = CASE WHEN EXCLUDED.at >= profile_offer.at THEN EXCLUDED.status ELSE profile_offer.status END,
                             source_event_id = CASE WHEN EXCLUDED.at >= profile_offer.at

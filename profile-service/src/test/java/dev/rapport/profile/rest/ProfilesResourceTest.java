@@ -138,6 +138,46 @@ class ProfilesResourceTest {
     }
 
     @Test
+    void severalProfilesMergedAtOnceCombineTheirSummaries() {
+        String a = ProfileFixtures.id("cookie");
+        String b = ProfileFixtures.id("cookie");
+        String c = ProfileFixtures.id("cookie");
+        String mail = email();
+        for (String cookie : List.of(a, b, c)) {
+            Map<String, Object> view = props(event("product_viewed", T0, "anonymousId", cookie),
+                    Map.of("productId", "hoop-42", "category", "basketball"));
+            Map<String, Object> decline = props(event("offer_declined", T0.plusSeconds(5), "anonymousId", cookie),
+                    Map.of("productId", "ball-7"));
+            record(List.of(view, decline));
+        }
+        String survivor = record(event("logged_in", T0.plusSeconds(60), "email", mail, "anonymousId", a));
+        record(List.of(event("logged_in", T0.plusSeconds(61), "email", mail, "anonymousId", b, "deviceId",
+                ProfileFixtures.id("d")), event("logged_in", T0.plusSeconds(62), "anonymousId", c, "email", mail)));
+        JsonPath p = profile(survivor);
+        assertThat(p.getList("mergedIds", String.class)).hasSize(2);
+        assertThat(p.getInt("summary.interests.find { it.value == 'basketball' }.count")).isEqualTo(3);
+        assertThat(p.getInt("summary.interests.find { it.value == 'hoop-42' }.count")).isEqualTo(3);
+        assertThat(p.getList("summary.declinedOffers.value", String.class)).containsExactly("ball-7");
+        assertThat(p.getMap("summary.lastSeen")).containsOnlyKeys("web");
+    }
+
+    @Test
+    void mergingSeveralProfilesInOneEventCombinesThem() {
+        List<String> cookies = List.of(ProfileFixtures.id("cookie"), ProfileFixtures.id("cookie"),
+                ProfileFixtures.id("cookie"));
+        String mail = email();
+        String tel = phone();
+        record(props(event("product_viewed", T0, "anonymousId", cookies.get(0)), Map.of("category", "golf")));
+        record(props(event("product_viewed", T0.plusSeconds(1), "email", mail), Map.of("category", "golf")));
+        record(props(event("product_viewed", T0.plusSeconds(2), "phone", tel), Map.of("category", "golf")));
+        String survivor = record(event("logged_in", T0.plusSeconds(9), "anonymousId", cookies.get(0), "email", mail,
+                "phone", tel));
+        JsonPath p = profile(survivor);
+        assertThat(p.getList("mergedIds", String.class)).hasSize(2);
+        assertThat(p.getInt("summary.interests.find { it.value == 'golf' }.count")).isEqualTo(3);
+    }
+
+    @Test
     void traitsKeepTheLatestValueWhateverTheArrivalOrder() {
         String mail = email();
         Map<String, Object> later = event("signed_up", T0.plusSeconds(100), "email", mail);

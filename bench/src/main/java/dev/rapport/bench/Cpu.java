@@ -1,0 +1,62 @@
+package dev.rapport.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** CPU seconds used by the processes of the machine, grouped by command, read from /proc: what a run spent where. */
+final class Cpu {
+
+    private static final double TICKS = 100.0; // USER_HZ on Linux
+
+    private Cpu() {
+    }
+
+    /** CPU seconds per process group: postgres, redis, the service (a java with the jar), this benchmark, others. */
+    static Map<String, Double> snapshot(String serviceJar) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        long self = ProcessHandle.current().pid();
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).forEach(p -> {
+                try {
+                    String stat = Files.readString(p.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    double seconds = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS;
+                    String cmd = new String(Files.readAllBytes(p.resolve("cmdline"))).replace('\0', ' ');
+                    String group;
+                    if (Long.parseLong(p.getFileName().toString()) == self) {
+                        group = "load generator";
+                    } else if (cmd.contains("postgres")) {
+                        group = "postgresql";
+                    } else if (cmd.contains("redis-server")) {
+                        group = "redis";
+                    } else if (serviceJar != null && cmd.contains(serviceJar)) {
+                        group = "service";
+                    } else {
+                        group = "other";
+                    }
+                    out.merge(group, seconds, Double::sum);
+                } catch (IOException | RuntimeException ignored) {
+                    // the process ended
+                }
+            });
+        } catch (IOException e) {
+            return out;
+        }
+        return out;
+    }
+
+    /** CPU seconds spent per group between two snapshots, as "group 12.3 s (45 %)". */
+    static String between(Map<String, Double> before, Map<String, Double> after, double wallSeconds) {
+        StringBuilder out = new StringBuilder();
+        for (String group : new String[] { "service", "postgresql", "redis", "load generator", "other" }) {
+            double used = after.getOrDefault(group, 0.0) - before.getOrDefault(group, 0.0);
+            out.append(out.isEmpty() ? "" : ", ").append(group).append(' ')
+                    .append("%.1f core".formatted(used / wallSeconds));
+        }
+        return out.toString();
+    }
+}
