@@ -24,12 +24,14 @@ final class Cpu {
                 try {
                     String stat = Files.readString(p.resolve("stat"));
                     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    double seconds = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS;
+                    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
                     String cmd = new String(Files.readAllBytes(p.resolve("cmdline"))).replace('\0', ' ');
                     String group;
                     if (Long.parseLong(p.getFileName().toString()) == self) {
                         group = "load generator";
                     } else if (cmd.contains("postgres")) {
+                        // backends that ended were reaped by the postmaster: their time is in its children's time
+                        ticks += Long.parseLong(f[13]) + Long.parseLong(f[14]);
                         group = "postgresql";
                     } else if (cmd.contains("redis-server")) {
                         group = "redis";
@@ -38,7 +40,7 @@ final class Cpu {
                     } else {
                         group = "other";
                     }
-                    out.merge(group, seconds, Double::sum);
+                    out.merge(group, ticks / TICKS, Double::sum);
                 } catch (IOException | RuntimeException ignored) {
                     // the process ended
                 }

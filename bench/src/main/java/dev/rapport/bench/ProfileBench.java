@@ -26,7 +26,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -190,13 +189,14 @@ public final class ProfileBench {
                 Instant at = now.minusSeconds(random.nextInt(86400));
                 e.put("id", id).put("type", type).put("channel", random.nextBoolean() ? "web" : "app")
                         .put("occurredAt", at.toString());
+                // a visitor is one person: the same cookie always comes with the same phone or email, if any
+                int visitor = random.nextInt(100_000);
                 ObjectNode ids = e.putObject("identifiers");
-                ids.put("anonymousId", "visitor-" + run + "-" + random.nextInt(100_000));
-                double who = random.nextDouble();
-                if (who < 0.25) {
-                    ids.put("phone", phone(1 + random.nextInt(PROFILES)));
-                } else if (who < 0.40) {
-                    ids.put("email", "new-" + run + "-" + random.nextInt(30_000) + "@example.com");
+                ids.put("anonymousId", "visitor-" + run + "-" + visitor);
+                if (visitor % 4 == 0 && random.nextInt(3) == 0) {
+                    ids.put("phone", phone(1 + (visitor * 7L) % PROFILES));
+                } else if (visitor % 4 == 1 && random.nextInt(3) == 0) {
+                    ids.put("email", "new-" + run + "-" + visitor + "@example.com");
                 }
                 ObjectNode props = e.putObject("properties");
                 props.put("productId", "product-" + random.nextInt(5000)).put("category", "category-" + random.nextInt(40));
@@ -363,39 +363,19 @@ public final class ProfileBench {
                 Cpu.between(cpu0, cpu1, seconds)));
     }
 
-    /** Sends requests at a fixed rate (open loop); answers {requests, errors}. */
+    /** Sends look-ups at a fixed rate (open loop); answers {requests, errors}. */
     private static long[] fixedRate(String token, Random random, int rate, Duration duration, Histogram latency)
             throws Exception {
-        long interval = 1_000_000_000L / rate;
+        URI base = URI.create(URL);
         long total = duration.toSeconds() * rate;
-        AtomicLong errors = new AtomicLong();
-        AtomicLong outstanding = new AtomicLong();
-        long start = System.nanoTime();
-        for (long i = 0; i < total; i++) {
-            long scheduled = start + i * interval;
-            long wait = scheduled - System.nanoTime();
-            if (wait > 0) {
-                TimeUnit.NANOSECONDS.sleep(wait);
-            }
+        long errors = FixedRateHttp.run(base.getHost(), base.getPort(), 32, rate, total, i -> {
             long n = 1 + random.nextInt(PROFILES);
             String digits = String.format("%07d", n);
             String typed = "8 (916) " + digits.substring(0, 3) + "-" + digits.substring(3, 5) + "-" + digits.substring(5);
-            outstanding.incrementAndGet();
-            Bench.HTTP.sendAsync(HttpRequest.newBuilder(URI.create(URL + "/api/v1/profiles?phone="
-                    + URLEncoder.encode(typed, StandardCharsets.UTF_8))).header("Authorization", "Bearer " + token)
-                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.discarding())
-                    .whenComplete((r, failure) -> {
-                        latency.recordValue(Math.max(1, (System.nanoTime() - scheduled) / 1000));
-                        if (failure != null || r.statusCode() != 200) {
-                            errors.incrementAndGet();
-                        }
-                        outstanding.decrementAndGet();
-                    });
-        }
-        while (outstanding.get() > 0) {
-            Thread.sleep(10);
-        }
-        return new long[] { total, errors.get() };
+            return FixedRateHttp.get(base.getHost(), base.getPort(), "/api/v1/profiles?phone="
+                    + URLEncoder.encode(typed, StandardCharsets.UTF_8), token);
+        }, latency);
+        return new long[] { total, errors };
     }
 
     // ---------------------------------------------------------------------------------------------------- sql ---

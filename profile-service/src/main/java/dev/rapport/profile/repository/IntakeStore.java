@@ -183,14 +183,15 @@ public class IntakeStore {
                             at = GREATEST(profile_offer.at, EXCLUDED.at)""",
                 with + "DELETE FROM profile_offer x USING m WHERE x.profile_id = m.merged",
                 with + "UPDATE profile p SET merged_into = m.survivor FROM m WHERE p.merged_into = m.merged");
-        Uni<Void> chain = Uni.createFrom().voidItem();
+        List<Uni<Void>> all = new ArrayList<>();
         for (String sql : statements) {
-            chain = chain.chain(() -> c.preparedQuery(sql).execute(pairs).replaceWithVoid());
+            all.add(c.preparedQuery(sql).execute(pairs).replaceWithVoid());
         }
-        return chain.chain(() -> c.preparedQuery("""
+        all.add(c.preparedQuery("""
                 UPDATE profile p SET merged_into = m.survivor, merged_at = $3, updated_at = $3
                 FROM unnest($1::text[], $2::text[]) AS m(merged, survivor) WHERE p.id = m.merged""")
                 .execute(Tuple.of(merged, survivors, utc(now))).replaceWithVoid());
+        return Uni.join().all(all).andFailFast().replaceWithVoid();
     }
 
     /** Records identity conflicts. */
@@ -210,7 +211,9 @@ public class IntakeStore {
     }
 
     /**
-     * Stores identifiers seen in the batch: new ones with their owner, known ones with a later {@code last_seen}.
+     * Stores identifiers seen in the batch: new ones with their owner, known ones with a later {@code last_seen}. A known
+     * identifier is rewritten only when it was first seen earlier or last seen more than an hour later than recorded,
+     * so an active visitor does not cost a write per event: {@code last_seen} is precise to the hour.
      *
      * @param seen each identifier with its owner and the earliest and latest time it was seen in the batch
      */
@@ -237,7 +240,9 @@ public class IntakeStore {
                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[])
                 ON CONFLICT (kind, value) DO UPDATE
                 SET first_seen = LEAST(identifier.first_seen, EXCLUDED.first_seen),
-                    last_seen = GREATEST(identifier.last_seen, EXCLUDED.last_seen)""")
+                    last_seen = GREATEST(identifier.last_seen, EXCLUDED.last_seen)
+                WHERE EXCLUDED.first_seen < identifier.first_seen
+                   OR EXCLUDED.last_seen > identifier.last_seen + interval '1 hour'""")
                 .execute(Tuple.of(kinds, values, owners, first, last)).replaceWithVoid();
     }
 
@@ -292,7 +297,7 @@ public class IntakeStore {
             properties[i] = e.propertiesJson();
             partitions[i] = e.partition();
         }
-        return c.preparedQuery("""
+        Uni<Void> store = c.preparedQuery("""
                 INSERT INTO event (id, profile_id, type, channel, occurred_at, received_at, identifiers, traits, properties)
                 SELECT id, profile_id, type, channel, occurred_at, received_at, identifiers::jsonb, traits::jsonb,
                        properties::jsonb
@@ -301,18 +306,19 @@ public class IntakeStore {
                      AS e(id, profile_id, type, channel, occurred_at, received_at, identifiers, traits, properties)""")
                 .execute(Tuple.from(new Object[] { ids, profiles, types, channels, occurred, received, identifiers,
                         traits, properties }))
-                .chain(() -> c.preparedQuery("""
-                        INSERT INTO outbox (partition, event_id)
-                        SELECT partition, event_id FROM unnest($1::int[], $2::text[]) WITH ORDINALITY
-                             AS o(partition, event_id, position) ORDER BY position""")
-                        .execute(Tuple.of(partitions, ids)))
                 .replaceWithVoid();
+        Uni<Void> queue = c.preparedQuery("""
+                INSERT INTO outbox (partition, event_id)
+                SELECT partition, event_id FROM unnest($1::int[], $2::text[]) WITH ORDINALITY
+                     AS o(partition, event_id, position) ORDER BY position""")
+                .execute(Tuple.of(partitions, ids)).replaceWithVoid();
+        return Uni.join().all(store, queue).andFailFast().replaceWithVoid();
     }
 
     /** Writes the summary facts of a batch: each row once, keeping the latest by the events' own times. */
     public Uni<Void> applySummary(SqlConnection c, SummaryFacts facts) {
-        return channels(c, facts).chain(() -> interests(c, facts)).chain(() -> orders(c, facts))
-                .chain(() -> tickets(c, facts)).chain(() -> offers(c, facts));
+        return Uni.join().all(channels(c, facts), interests(c, facts), orders(c, facts), tickets(c, facts),
+                offers(c, facts)).andFailFast().replaceWithVoid();
     }
 
     private Uni<Void> channels(SqlConnection c, SummaryFacts facts) {

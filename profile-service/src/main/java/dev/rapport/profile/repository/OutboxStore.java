@@ -8,6 +8,8 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -27,21 +29,11 @@ public class OutboxStore {
     /** CloudEvents {@code source} of every event Rapport publishes from profile-service. */
     public static final String SOURCE = "/rapport/profile-service";
 
-    /** A claimed page of one partition: the outbox rows and the messages to publish for them. */
-    public record Page(List<Long> sequences, List<String> messages) {
+    /** A claimed page: its messages per partition, each partition's in outbox order, and how many rows it took. */
+    public record Page(Map<Integer, List<String>> messages, int rows) {
     }
 
     private static final JsonFactory JSON = new JsonFactory();
-
-    /** Partitions that have unpublished events. */
-    public Uni<List<Integer>> pendingPartitions(SqlConnection c) {
-        return c.query("SELECT DISTINCT partition FROM outbox ORDER BY partition").execute()
-                .map(rows -> {
-                    List<Integer> partitions = new ArrayList<>();
-                    rows.forEach(r -> partitions.add(r.getInteger(0)));
-                    return partitions;
-                });
-    }
 
     /** How long the oldest unpublished event has waited, zero when none waits. */
     public Uni<Duration> oldestAge(SqlConnection c, Instant now) {
@@ -51,41 +43,33 @@ public class OutboxStore {
     }
 
     /**
-     * Claims a partition for this transaction, so one relay at a time publishes it and its order holds; answers null
-     * when another relay has it.
+     * Claims, for this transaction, the oldest unpublished events of every partition no other relay holds: the free
+     * partitions are locked (so one relay at a time publishes a partition, in order), their oldest rows are deleted
+     * from the outbox and returned with their events. If the transaction rolls back, the rows are back.
      */
-    public Uni<Page> claim(SqlConnection c, int partition, int limit) {
-        return c.preparedQuery("SELECT pg_try_advisory_xact_lock(hashtextextended('outbox:' || $1::text, 0))")
-                .execute(Tuple.of(String.valueOf(partition)))
-                .chain(locked -> {
-                    if (!locked.iterator().next().getBoolean(0)) {
-                        return Uni.createFrom().nullItem();
-                    }
-                    return c.preparedQuery("""
-                            SELECT o.seq, e.id, e.profile_id, e.type, e.channel, e.occurred_at, e.received_at,
-                                   e.identifiers::text, e.traits::text, e.properties::text
-                            FROM outbox o LEFT JOIN event e ON e.id = o.event_id
-                            WHERE o.partition = $1 ORDER BY o.seq LIMIT $2""")
-                            .execute(Tuple.of(partition, limit)).map(OutboxStore::page);
-                });
-    }
-
-    /** Removes published rows. */
-    public Uni<Void> remove(SqlConnection c, List<Long> sequences) {
-        return c.preparedQuery("DELETE FROM outbox WHERE seq = ANY($1)")
-                .execute(Tuple.of(sequences.toArray(Long[]::new))).replaceWithVoid();
+    public Uni<Page> claim(SqlConnection c, int partitions, int limit) {
+        return c.preparedQuery("""
+                WITH free AS (
+                    SELECT array_agg(p) AS partitions FROM generate_series(0, $1 - 1) AS p
+                    WHERE pg_try_advisory_xact_lock(hashtextextended('outbox:' || p::text, 0))),
+                claimed AS (
+                    DELETE FROM outbox WHERE seq IN (
+                        SELECT seq FROM outbox, free WHERE partition = ANY(free.partitions) ORDER BY seq LIMIT $2)
+                    RETURNING seq, partition, event_id)
+                SELECT c.seq, e.id, e.profile_id, e.type, e.channel, e.occurred_at, e.received_at, e.identifiers::text,
+                       e.traits::text, e.properties::text, c.partition
+                FROM claimed c LEFT JOIN event e ON e.id = c.event_id ORDER BY c.seq""")
+                .execute(Tuple.of(partitions, limit)).map(OutboxStore::page);
     }
 
     private static Page page(RowSet<Row> rows) {
-        List<Long> sequences = new ArrayList<>();
-        List<String> messages = new ArrayList<>();
+        Map<Integer, List<String>> messages = new TreeMap<>();
         for (Row row : rows) {
-            sequences.add(row.getLong(0));
             if (row.getString(1) != null) { // an event erased before it was published is not published
-                messages.add(cloudEvent(row));
+                messages.computeIfAbsent(row.getInteger(10), p -> new ArrayList<>()).add(cloudEvent(row));
             }
         }
-        return new Page(sequences, messages);
+        return new Page(messages, rows.size());
     }
 
     /**

@@ -250,7 +250,7 @@ public class EventIntake {
                 seen.merge(identifier, new SeenIdentifier(identifier, current, e.occurredAt(), e.occurredAt()),
                         (a, b) -> new SeenIdentifier(identifier, a.profileId(), min(a.firstSeen(), b.firstSeen()),
                                 max(a.lastSeen(), b.lastSeen())));
-                if (identifier.kind().bounded()) {
+                if (identifier.kind().bounded() && plan.assignments().containsKey(identifier)) {
                     boundedTouched.add(current);
                 }
             }
@@ -267,14 +267,16 @@ public class EventIntake {
         });
         changed.keySet().removeAll(plan.merges().stream().map(IdentityResolver.Merge::merged).toList());
 
-        return store.createProfiles(c, plan.created())
-                .chain(() -> store.merge(c, plan.merges(), now))
-                .chain(() -> store.recordConflicts(c, plan.conflicts(), now))
-                .chain(() -> store.upsertIdentifiers(c, List.copyOf(seen.values())))
-                .chain(() -> store.trimBoundedIdentifiers(c, boundedTouched, config.maxIdentifiersPerKind()))
-                .chain(() -> store.insertEvents(c, rows))
-                .chain(() -> store.applySummary(c, facts))
-                .chain(() -> store.updateProfiles(c, changed, now))
+        // one transaction, its writes sent together (the connection pipelines them, in this order)
+        return Uni.join().all(List.of(
+                store.createProfiles(c, plan.created()),
+                store.merge(c, plan.merges(), now),
+                store.recordConflicts(c, plan.conflicts(), now),
+                store.upsertIdentifiers(c, List.copyOf(seen.values())),
+                store.trimBoundedIdentifiers(c, boundedTouched, config.maxIdentifiersPerKind()),
+                store.insertEvents(c, rows),
+                store.applySummary(c, facts),
+                store.updateProfiles(c, changed, now))).andFailFast()
                 .map(v -> {
                     merges.increment(plan.merges().size());
                     conflicts.increment(plan.conflicts().size());

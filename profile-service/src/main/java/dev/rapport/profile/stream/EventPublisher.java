@@ -1,6 +1,7 @@
 package dev.rapport.profile.stream;
 
 import java.util.List;
+import java.util.Map;
 
 import io.smallrye.mutiny.Uni;
 
@@ -11,13 +12,13 @@ import io.smallrye.mutiny.Uni;
 public interface EventPublisher {
 
     /**
-     * Appends the messages, in order, to one partition of the stream. Completes once the stream has them all; fails
-     * when it could not, in which case some may have been appended and all will be sent again (at least once).
+     * Appends messages to partitions of the stream, each partition's in the given order. Completes once the stream has
+     * them all; fails when it could not, in which case some may have been appended and all will be sent again (at least
+     * once).
      *
-     * @param partition partition number
-     * @param messages CloudEvents JSON documents
+     * @param messages CloudEvents JSON documents by partition number
      */
-    Uni<Void> publish(int partition, List<String> messages);
+    Uni<Void> publish(Map<Integer, List<String>> messages);
 
     /** The stream name of a partition, for documentation and consumers. */
     String streamName(int partition);

@@ -47,6 +47,7 @@ public class OutboxRelay {
     private volatile String lastFailure;
     private volatile long timer = -1;
     private volatile boolean stopping;
+    private volatile long gaugeReadAt;
 
     public OutboxRelay(Pool pool, OutboxStore outbox, EventPublisher publisher, ProfileConfig config,
             DatabaseBootstrap database, Vertx vertx, Clock clock, MeterRegistry metrics) {
@@ -85,36 +86,26 @@ public class OutboxRelay {
         round().subscribe().with(count -> finish(null), this::finish);
     }
 
-    /** Publishes every partition with unpublished events until none is left; answers how many were published. */
+    /** Publishes unpublished events, a page at a time, until none is left; answers how many were published. */
     public Uni<Long> round() {
-        return pool.withConnection(c -> outbox.oldestAge(c, clock.instant())
-                .invoke(age -> oldestAgeMillis.set(age.toMillis()))
-                .chain(() -> outbox.pendingPartitions(c)))
-                .chain(this::drain);
-    }
-
-    private Uni<Long> drain(List<Integer> partitions) {
-        Uni<Long> total = Uni.createFrom().item(0L);
-        for (int partition : partitions) {
-            total = total.chain(sum -> drainPartition(partition, sum));
+        long now = System.currentTimeMillis();
+        Uni<Void> gauge = Uni.createFrom().voidItem();
+        if (now - gaugeReadAt > 1000) {
+            gaugeReadAt = now;
+            gauge = pool.withConnection(c -> outbox.oldestAge(c, clock.instant()))
+                    .invoke(age -> oldestAgeMillis.set(age.toMillis())).replaceWithVoid();
         }
-        return total;
+        return gauge.chain(() -> drain(0L));
     }
 
-    private Uni<Long> drainPartition(int partition, long sum) {
+    private Uni<Long> drain(long sum) {
         int limit = config.stream().relayBatchSize();
-        return pool.withTransaction(c -> outbox.claim(c, partition, limit).chain(page -> {
-            if (page == null || page.sequences().isEmpty()) {
-                return Uni.createFrom().item(-1);
-            }
-            return publisher.publish(partition, page.messages())
-                    .chain(() -> outbox.remove(c, page.sequences()))
-                    .map(v -> {
-                        published.increment(page.messages().size());
-                        return page.sequences().size();
-                    });
-        })).chain(count -> count == limit ? drainPartition(partition, sum + count)
-                : Uni.createFrom().item(sum + Math.max(count, 0)));
+        return pool.withTransaction(c -> outbox.claim(c, config.stream().partitions(), limit)
+                .chain(page -> publisher.publish(page.messages()).map(v -> {
+                    published.increment(page.messages().values().stream().mapToInt(List::size).sum());
+                    return page.rows();
+                })))
+                .chain(rows -> rows == limit ? drain(sum + rows) : Uni.createFrom().item(sum + rows));
     }
 
     private void finish(Throwable failure) {

@@ -2,6 +2,7 @@ package dev.rapport.profile.stream;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -31,16 +32,18 @@ public class RedisStreamPublisher implements EventPublisher {
     }
 
     @Override
-    public Uni<Void> publish(int partition, List<String> messages) {
-        if (messages.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        String key = streamName(partition);
+    public Uni<Void> publish(Map<Integer, List<String>> messages) {
         String maxLength = String.valueOf(config.stream().maxLength());
-        List<Request> batch = new ArrayList<>(messages.size());
-        for (String message : messages) {
-            batch.add(Request.cmd(Command.XADD).arg(key).arg("MAXLEN").arg("~").arg(maxLength).arg("*").arg(FIELD)
-                    .arg(message));
+        List<Request> batch = new ArrayList<>();
+        messages.forEach((partition, documents) -> {
+            String key = streamName(partition);
+            for (String document : documents) {
+                batch.add(Request.cmd(Command.XADD).arg(key).arg("MAXLEN").arg("~").arg(maxLength).arg("*")
+                        .arg(FIELD).arg(document));
+            }
+        });
+        if (batch.isEmpty()) {
+            return Uni.createFrom().voidItem();
         }
         return redis.getRedis().batch(batch).replaceWithVoid();
     }

@@ -1,0 +1,156 @@
+package dev.rapport.bench;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
+
+import org.HdrHistogram.Histogram;
+
+/**
+ * An open-loop HTTP/1.1 load generator that costs next to no CPU: requests are scheduled at a fixed rate and taken by
+ * a pool of keep-alive connections, each on its own thread; latency is measured from the scheduled start, so a stall
+ * counts for every request it delays (no coordinated omission).
+ */
+final class FixedRateHttp {
+
+    private record Task(long scheduled, byte[] request) {
+    }
+
+    private FixedRateHttp() {
+    }
+
+    /**
+     * @param host server host
+     * @param port server port
+     * @param connections keep-alive connections
+     * @param rate requests per second
+     * @param total requests to send
+     * @param request the bytes of request number i (a complete HTTP/1.1 request)
+     * @param latency where latencies go, in microseconds
+     * @return the number of requests that did not answer 200
+     */
+    static long run(String host, int port, int connections, int rate, long total, LongFunction<byte[]> request,
+            Histogram latency) throws Exception {
+        BlockingQueue<Task> queue = new ArrayBlockingQueue<>(100_000);
+        AtomicLong errors = new AtomicLong();
+        AtomicLong done = new AtomicLong();
+        Thread[] workers = new Thread[connections];
+        for (int c = 0; c < connections; c++) {
+            workers[c] = new Thread(() -> {
+                Socket socket = null;
+                InputStream in = null;
+                try {
+                    while (done.get() < total) {
+                        Task task = queue.poll(100, TimeUnit.MILLISECONDS);
+                        if (task == null) {
+                            continue;
+                        }
+                        int status;
+                        try {
+                            if (socket == null) {
+                                socket = new Socket(host, port);
+                                socket.setTcpNoDelay(true);
+                                in = new BufferedInputStream(socket.getInputStream(), 65536);
+                            }
+                            status = exchange(socket.getOutputStream(), in, task.request());
+                        } catch (IOException e) {
+                            status = -1;
+                            if (socket != null) {
+                                socket.close();
+                            }
+                            socket = null;
+                        }
+                        latency.recordValue(Math.max(1, (System.nanoTime() - task.scheduled()) / 1000));
+                        if (status != 200) {
+                            errors.incrementAndGet();
+                        }
+                        done.incrementAndGet();
+                    }
+                } catch (InterruptedException | IOException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    if (socket != null) {
+                        try {
+                            socket.close();
+                        } catch (IOException ignored) {
+                            // closing
+                        }
+                    }
+                }
+            }, "load-" + c);
+            workers[c].start();
+        }
+        long interval = 1_000_000_000L / rate;
+        long start = System.nanoTime();
+        for (long i = 0; i < total; i++) {
+            long scheduled = start + i * interval;
+            long wait = scheduled - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            queue.put(new Task(scheduled, request.apply(i)));
+        }
+        for (Thread w : workers) {
+            w.join();
+        }
+        return errors.get();
+    }
+
+    /** Writes a request and reads the whole answer; returns its status. */
+    private static int exchange(OutputStream out, InputStream in, byte[] request) throws IOException {
+        out.write(request);
+        out.flush();
+        String status = line(in);
+        int code = Integer.parseInt(status.substring(9, 12));
+        long length = 0;
+        boolean chunked = false;
+        String header;
+        while (!(header = line(in)).isEmpty()) {
+            String lower = header.toLowerCase(java.util.Locale.ROOT);
+            if (lower.startsWith("content-length:")) {
+                length = Long.parseLong(header.substring(15).strip());
+            } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+                chunked = true;
+            }
+        }
+        if (chunked) {
+            long size;
+            while ((size = Long.parseLong(line(in).strip(), 16)) > 0) {
+                in.skipNBytes(size);
+                line(in);
+            }
+            line(in);
+        } else {
+            in.skipNBytes(length);
+        }
+        return code;
+    }
+
+    private static String line(InputStream in) throws IOException {
+        StringBuilder s = new StringBuilder(64);
+        int c;
+        while ((c = in.read()) >= 0 && c != '\n') {
+            if (c != '\r') {
+                s.append((char) c);
+            }
+        }
+        if (c < 0 && s.isEmpty()) {
+            throw new IOException("connection closed");
+        }
+        return s.toString();
+    }
+
+    /** A GET request with a bearer token, as bytes. */
+    static byte[] get(String host, int port, String pathAndQuery, String token) {
+        return ("GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nAuthorization: Bearer " + token
+                + "\r\nAccept: application/json\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+}
