@@ -87,6 +87,17 @@ public class ProblemMappers {
         return answer(Problem.of(ErrorKind.INVALID, "invalid_request", summary(errors), uri.getPath(), errors));
     }
 
+    /** Quarkus REST has a built-in mapper for these (without problem details); ours, more specific, wins. */
+    @ServerExceptionMapper
+    public Response mismatchedInput(MismatchedInputException e, UriInfo uri) {
+        return jsonMapping(e, uri);
+    }
+
+    @ServerExceptionMapper
+    public Response invalidFormat(InvalidFormatException e, UriInfo uri) {
+        return jsonMapping(e, uri);
+    }
+
     @ServerExceptionMapper
     public Response jsonParse(JsonParseException e, UriInfo uri) {
         return malformed(e, uri);

@@ -1,0 +1,175 @@
+package dev.rapport.suppression.repository;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.rapport.suppression.ContactPressure;
+import dev.rapport.suppression.config.SuppressionConfig;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
+
+/**
+ * The live contact-pressure counters in Redis: one hash per person ({@code rapport:suppression:pressure:{profileId}},
+ * a Cluster hash tag per person), a field per scope and local day ({@code all:2026-12-03}, {@code sms:2026-12-03}).
+ * A check reads the fields of every cap's window and, on commit, increments today's fields only if no cap is reached,
+ * in one Lua script: two deciders can never both take the last place.
+ */
+@ApplicationScoped
+public class PressureCounters {
+
+    /**
+     * KEYS[1] the person's hash. ARGV: commit (1/0), ttl seconds, n increments, the n fields to increment, then per
+     * cap: limit, n fields, the fields. Answers {reserved (1/0), the count of every cap field in order}.
+     */
+    static final String SCRIPT = """
+            local commit = ARGV[1] == '1'
+            local ninc = tonumber(ARGV[3])
+            local i = 4 + ninc
+            local out = {0}
+            local blocked = false
+            while i <= #ARGV do
+              local limit = tonumber(ARGV[i])
+              local n = tonumber(ARGV[i + 1])
+              local sum = 0
+              if n > 0 then
+                local values = redis.call('HMGET', KEYS[1], unpack(ARGV, i + 2, i + 1 + n))
+                for j = 1, n do
+                  local v = tonumber(values[j]) or 0
+                  sum = sum + v
+                  out[#out + 1] = v
+                end
+              end
+              if sum >= limit then blocked = true end
+              i = i + 2 + n
+            end
+            if commit and not blocked then
+              for j = 1, ninc do redis.call('HINCRBY', KEYS[1], ARGV[3 + j], 1) end
+              redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))
+              out[1] = 1
+            end
+            return out
+            """;
+
+    /** One person's check: reserve a place (commit) or only read. */
+    public record Ask(String profileId, ContactPressure.Check check, boolean commit) {
+    }
+
+    /** What Redis answered: whether the place was taken, and the counts of every cap field. */
+    public record Answer(boolean reserved, List<Long> counts) {
+    }
+
+    private final ReactiveRedisDataSource redis;
+    private final SuppressionConfig config;
+    private volatile String sha;
+
+    public PressureCounters(ReactiveRedisDataSource redis, SuppressionConfig config) {
+        this.redis = redis;
+        this.config = config;
+    }
+
+    /** The Redis key of a person's counters. */
+    public String key(String profileId) {
+        return config.pressureKeyPrefix() + "{" + profileId + "}";
+    }
+
+    /** Checks (and, where asked, reserves) for many people in one round trip; answers in the same order. */
+    public Uni<List<Answer>> check(List<Ask> asks) {
+        if (asks.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return loaded().chain(loaded -> run(asks, loaded)).onFailure(PressureCounters::noScript)
+                .recoverWithUni(f -> {
+                    sha = null;
+                    return loaded().chain(loaded -> run(asks, loaded));
+                });
+    }
+
+    private Uni<String> loaded() {
+        String known = sha;
+        if (known != null) {
+            return Uni.createFrom().item(known);
+        }
+        return redis.getRedis().send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(SCRIPT)).map(r -> {
+            sha = r.toString();
+            return sha;
+        });
+    }
+
+    private Uni<List<Answer>> run(List<Ask> asks, String script) {
+        List<Request> batch = new ArrayList<>(asks.size());
+        for (Ask ask : asks) {
+            ContactPressure.Check c = ask.check();
+            Request r = Request.cmd(Command.EVALSHA).arg(script).arg(1).arg(key(ask.profileId()))
+                    .arg(ask.commit() ? "1" : "0").arg(c.ttlSeconds()).arg(c.increments().size());
+            c.increments().forEach(r::arg);
+            for (ContactPressure.Window w : c.windows()) {
+                r.arg(w.cap().limit()).arg(w.fields().size());
+                w.fields().forEach(r::arg);
+            }
+            batch.add(r);
+        }
+        return redis.getRedis().batch(batch).map(responses -> {
+            List<Answer> out = new ArrayList<>(responses.size());
+            for (Response response : responses) {
+                List<Long> counts = new ArrayList<>(response.size() - 1);
+                for (int i = 1; i < response.size(); i++) {
+                    counts.add(response.get(i).toLong());
+                }
+                out.add(new Answer(response.get(0).toLong() == 1L, counts));
+            }
+            return out;
+        });
+    }
+
+    private static boolean noScript(Throwable failure) {
+        return String.valueOf(failure.getMessage()).startsWith("NOSCRIPT");
+    }
+
+    /** Gives back places taken by {@link #check} that were not used after all (the decision could not be kept). */
+    public Uni<Void> release(List<Ask> asks) {
+        if (asks.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Request> batch = new ArrayList<>();
+        for (Ask ask : asks) {
+            for (String field : ask.check().increments()) {
+                batch.add(Request.cmd(Command.HINCRBY).arg(key(ask.profileId())).arg(field).arg(-1));
+            }
+        }
+        return redis.getRedis().batch(batch).replaceWithVoid();
+    }
+
+    /** Adds a merged-away person's counts to the survivor's and drops them. */
+    public Uni<Void> merge(String merged, String survivor, long ttlSeconds) {
+        String from = key(merged);
+        String to = key(survivor);
+        return redis.hash(Long.class).hgetall(from).chain(counts -> {
+            if (counts == null || counts.isEmpty()) {
+                return Uni.createFrom().voidItem();
+            }
+            List<Request> batch = new ArrayList<>();
+            counts.forEach((field, n) -> batch.add(Request.cmd(Command.HINCRBY).arg(to).arg(field).arg(n)));
+            batch.add(Request.cmd(Command.EXPIRE).arg(to).arg(ttlSeconds));
+            batch.add(Request.cmd(Command.DEL).arg(from));
+            return redis.getRedis().batch(batch).replaceWithVoid();
+        });
+    }
+
+    /** Drops the counters of these people. */
+    public Uni<Void> drop(List<String> profileIds) {
+        if (profileIds.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        // one DEL per key keeps every command on one Cluster slot
+        List<Request> batch = new ArrayList<>();
+        for (String id : profileIds) {
+            batch.add(Request.cmd(Command.DEL).arg(key(id)));
+        }
+        return redis.getRedis().batch(batch).replaceWithVoid();
+    }
+}

@@ -1,0 +1,196 @@
+package dev.rapport.suppression.service;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.rapport.common.vocabulary.Purpose;
+import dev.rapport.suppression.ContactPressure;
+import dev.rapport.suppression.ContactRequest;
+import dev.rapport.suppression.Decision;
+import dev.rapport.suppression.Policy;
+import dev.rapport.suppression.Reason;
+import dev.rapport.suppression.Rule;
+import dev.rapport.suppression.SubjectState;
+import dev.rapport.suppression.SuppressionRules;
+import dev.rapport.suppression.Verdict;
+import dev.rapport.suppression.repository.AuditStore;
+import dev.rapport.suppression.repository.PressureCounters;
+import dev.rapport.suppression.repository.StateStore;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Decides contacts, many at a time: one read of the state (PostgreSQL) for all of them, one round trip to the
+ * contact-pressure counters (Redis) for the marketing ones, one audit insert for the committed ones.
+ *
+ * <p>Degraded: when the state cannot be read, marketing and service contacts are denied with {@code unavailable} (never
+ * a blind allow) and transactional ones are allowed, because reachability and erasure are the only rules they obey and
+ * a one-time code must not wait for a database. When the counters cannot be read, marketing is denied with
+ * {@code unavailable}; the other purposes do not need them. When a committed decision cannot be audited, its place
+ * under the caps is given back and a marketing or service allow becomes {@code unavailable}.
+ */
+@ApplicationScoped
+public class Decisions {
+
+    private static final Comparator<Reason> BY_RULE = Comparator.comparing(r -> r.rule().ordinal());
+
+    private final Policies policies;
+    private final StateStore states;
+    private final PressureCounters counters;
+    private final AuditStore audit;
+    private final Clock clock;
+    private final MeterRegistry metrics;
+    private final Counter stateUnavailable;
+    private final Counter countersUnavailable;
+    private final Counter auditFailures;
+
+    public Decisions(Policies policies, StateStore states, PressureCounters counters, AuditStore audit, Clock clock,
+            MeterRegistry metrics) {
+        this.policies = policies;
+        this.states = states;
+        this.counters = counters;
+        this.audit = audit;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.stateUnavailable = metrics.counter("rapport.suppression.degraded", "dependency", "state");
+        this.countersUnavailable = metrics.counter("rapport.suppression.degraded", "dependency", "counters");
+        this.auditFailures = metrics.counter("rapport.suppression.degraded", "dependency", "audit");
+    }
+
+    /** Decides one contact. */
+    public Uni<Verdict> decide(ContactRequest request, String caller) {
+        return decide(List.of(request), caller).map(v -> v.get(0));
+    }
+
+    /** Decides contacts; answers a verdict per request, in order. */
+    public Uni<List<Verdict>> decide(List<ContactRequest> requests, String caller) {
+        Instant now = clock.instant();
+        return policies.current()
+                .chain(stored -> states.load(requests.stream().map(ContactRequest::profileId).toList(),
+                        stored.policy(), now).map(loaded -> new Loaded(stored.policy(), loaded)))
+                .onFailure().recoverWithItem(failure -> {
+                    stateUnavailable.increment();
+                    Log.warnf("Cannot read suppression state (%s): marketing and service are denied as unavailable",
+                            failure.toString());
+                    return new Loaded(null, null);
+                })
+                .chain(loaded -> evaluate(requests, loaded, now))
+                .chain(decided -> keep(requests, decided, now, caller))
+                .invoke(verdicts -> count(requests, verdicts));
+    }
+
+    private record Loaded(Policy policy, Map<String, SubjectState> states) {
+    }
+
+    /** A verdict in the making: its reasons so far and the counters asked for it, if any. */
+    private static final class Pending {
+        final String profileId;
+        final List<Reason> reasons = new ArrayList<>();
+        PressureCounters.Ask ask;
+        boolean reserved;
+
+        Pending(String profileId) {
+            this.profileId = profileId;
+        }
+    }
+
+    private Uni<List<Pending>> evaluate(List<ContactRequest> requests, Loaded loaded, Instant now) {
+        List<Pending> out = new ArrayList<>(requests.size());
+        List<PressureCounters.Ask> asks = new ArrayList<>();
+        for (ContactRequest r : requests) {
+            if (loaded.states() == null) {
+                Pending p = new Pending(r.profileId());
+                if (r.purpose() != Purpose.TRANSACTIONAL) {
+                    p.reasons.add(Reason.of(Rule.UNAVAILABLE, "What the rules need to know about the person cannot be "
+                            + "read right now; " + r.purpose().apiName() + " messages are not allowed blind."));
+                }
+                out.add(p);
+                continue;
+            }
+            SubjectState state = loaded.states().get(r.profileId());
+            Pending p = new Pending(state.profileId());
+            p.reasons.addAll(SuppressionRules.evaluate(r, state, loaded.policy(), now));
+            if (r.purpose() == Purpose.MARKETING && state.known() && state.erasedAt() == null) {
+                ContactPressure.Check check = ContactPressure.check(r.channel(), loaded.policy(),
+                        SuppressionRules.zone(state, loaded.policy()), now);
+                p.ask = new PressureCounters.Ask(state.profileId(), check, r.commit() && p.reasons.isEmpty());
+                asks.add(p.ask);
+            }
+            out.add(p);
+        }
+        if (asks.isEmpty()) {
+            return Uni.createFrom().item(out);
+        }
+        return counters.check(asks).map(answers -> {
+            int i = 0;
+            for (Pending p : out) {
+                if (p.ask != null) {
+                    PressureCounters.Answer a = answers.get(i++);
+                    p.reserved = a.reserved();
+                    p.reasons.addAll(ContactPressure.reasons(p.ask.check(), a.counts()));
+                }
+            }
+            return out;
+        }).onFailure().recoverWithItem(failure -> {
+            countersUnavailable.increment();
+            Log.warnf("Cannot read the contact-pressure counters (%s): marketing is denied as unavailable",
+                    failure.toString());
+            for (Pending p : out) {
+                if (p.ask != null) {
+                    p.reasons.add(Reason.of(Rule.UNAVAILABLE, "The contact-pressure counters cannot be read right now; "
+                            + "marketing is not allowed blind."));
+                }
+            }
+            return out;
+        });
+    }
+
+    private Uni<List<Verdict>> keep(List<ContactRequest> requests, List<Pending> pending, Instant now, String caller) {
+        List<Verdict> verdicts = new ArrayList<>(pending.size());
+        List<AuditStore.Entry> entries = new ArrayList<>();
+        for (int i = 0; i < pending.size(); i++) {
+            Pending p = pending.get(i);
+            p.reasons.sort(BY_RULE);
+            Verdict v = Verdict.of(p.profileId, p.reasons);
+            verdicts.add(v);
+            if (requests.get(i).commit()) {
+                entries.add(new AuditStore.Entry(requests.get(i), v, now, caller));
+            }
+        }
+        if (entries.isEmpty()) {
+            return Uni.createFrom().item(verdicts);
+        }
+        return audit.record(entries).replaceWith(verdicts).onFailure().recoverWithUni(failure -> {
+            auditFailures.increment();
+            Log.errorf("Cannot keep the audit of %d committed decisions (%s); their places are given back",
+                    entries.size(), failure.toString());
+            List<PressureCounters.Ask> taken = pending.stream().filter(p -> p.reserved).map(p -> p.ask).toList();
+            List<Verdict> out = new ArrayList<>(verdicts.size());
+            for (int i = 0; i < verdicts.size(); i++) {
+                Verdict v = verdicts.get(i);
+                ContactRequest r = requests.get(i);
+                if (r.commit() && r.purpose() != Purpose.TRANSACTIONAL && v.decision() != Decision.DENY) {
+                    v = new Verdict(v.profileId(), Decision.DENY, null, List.of(Reason.of(Rule.UNAVAILABLE,
+                            "The decision could not be recorded, so it is not given.")));
+                }
+                out.add(v);
+            }
+            return counters.release(taken).onFailure().recoverWithNull().replaceWith(out);
+        });
+    }
+
+    private void count(List<ContactRequest> requests, List<Verdict> verdicts) {
+        for (int i = 0; i < verdicts.size(); i++) {
+            metrics.counter("rapport.suppression.decisions", "decision", verdicts.get(i).decision().apiName(),
+                    "purpose", requests.get(i).purpose().apiName()).increment();
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package dev.rapport.suppression.stream;
+
+import static dev.rapport.suppression.SuppressionFixtures.event;
+import static dev.rapport.suppression.SuppressionFixtures.profileId;
+import static dev.rapport.suppression.rest.Api.contact;
+import static dev.rapport.suppression.rest.Api.decision;
+import static dev.rapport.suppression.rest.Api.rules;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.rapport.suppression.SuppressionFixtures;
+import dev.rapport.suppression.rest.Api;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+
+/**
+ * The state is a function of the events, whatever order and however often they arrive: tested through the real
+ * stream, consumer group and database.
+ */
+@QuarkusTest
+class EventStreamConsumerTest {
+
+    @Inject
+    RedisDataSource redis;
+    @Inject
+    EventStreamConsumer consumer;
+    @Inject
+    AgroalDataSource db;
+
+    EventStreamFixture stream;
+
+    @BeforeEach
+    void setUp() {
+        stream = new EventStreamFixture(redis, consumer);
+        Api.policy(Map.of("ticketGracePeriod", "PT0S"));
+    }
+
+    SuppressionFixtures.Event known(String p) {
+        return event("logged_in", p, Instant.now().minus(Duration.ofDays(5))).channel("web").id("email", p + "@example.com")
+                .id("phone", "+79161234567");
+    }
+
+    SuppressionFixtures.Event optIn(String p) {
+        return event("subscribed", p, Instant.now().minus(Duration.ofDays(5))).prop("channel", "all");
+    }
+
+    @Test
+    void aResolutionDeliveredBeforeItsOpeningLeavesNoPauseBehind() {
+        String p = profileId();
+        Instant opened = Instant.now().minus(Duration.ofHours(3));
+        stream.publish(known(p), optIn(p),
+                event("ticket_resolved", p, opened.plus(Duration.ofHours(1))).prop("ticketId", "T-1"),
+                event("ticket_opened", p, opened).prop("ticketId", "T-1"));
+        assertThat(rules(contact(p, "email", "marketing"))).isEmpty();
+    }
+
+    @Test
+    void anOpeningAndItsResolutionInOrderEndTheSame() {
+        String p = profileId();
+        Instant opened = Instant.now().minus(Duration.ofHours(3));
+        stream.publish(known(p), optIn(p), event("ticket_opened", p, opened).prop("ticketId", "T-1"));
+        assertThat(rules(contact(p, "email", "marketing"))).containsExactly("open_ticket");
+        stream.publish(event("ticket_resolved", p, opened.plus(Duration.ofHours(1))).prop("ticketId", "T-1"));
+        assertThat(rules(contact(p, "email", "marketing"))).isEmpty();
+    }
+
+    @Test
+    void aRedeliveredEventChangesNothing() throws SQLException {
+        String p = profileId();
+        var unsubscribe = event("unsubscribed", p, Instant.now().minus(Duration.ofHours(1))).channel("sms");
+        stream.publish(known(p), optIn(p), unsubscribe, unsubscribe, unsubscribe);
+        assertThat(rules(contact(p, "sms", "marketing"))).containsExactly("opted_out");
+        assertThat(count("SELECT count(*) FROM consent_history WHERE profile_id = ?", p)).as("kept once").isEqualTo(2);
+        // a later opt-in, then the old opt-out delivered again: the latest by time still wins
+        stream.publish(event("subscribed", p, Instant.now().minus(Duration.ofMinutes(1))).channel("sms"));
+        stream.publish(unsubscribe);
+        assertThat(rules(contact(p, "sms", "marketing"))).isEmpty();
+    }
+
+    @Test
+    void aMergeMovesTheMergedProfilesStateToTheSurvivor() {
+        String survivor = profileId();
+        String merged = profileId();
+        stream.publish(known(survivor), optIn(survivor), known(merged),
+                event("ticket_opened", merged, Instant.now().minus(Duration.ofHours(1))).prop("ticketId", "T-m"),
+                event("order_placed", merged, Instant.now().minus(Duration.ofHours(2))).prop("orderId", "O-m")
+                        .prop("productId", "hoop-42"));
+        assertThat(rules(contact(survivor, "email", "marketing"))).isEmpty();
+
+        stream.publish(event("profile_merged", survivor, Instant.now()).prop("survivorId", survivor)
+                .prop("mergedId", merged));
+        Map<String, Object> promo = contact(survivor, "email", "marketing");
+        promo.put("productIds", List.of("hoop-42"));
+        assertThat(rules(promo)).containsExactly("open_ticket", "purchased");
+        JsonPath byOldId = decision(contact(merged, "email", "marketing"));
+        assertThat(byOldId.getString("profileId")).as("a merged-away id decides for the survivor").isEqualTo(survivor);
+        assertThat(byOldId.getList("reasons.rule", String.class)).containsExactly("open_ticket");
+
+        // a late event of the merged id lands on the survivor
+        stream.publish(event("ticket_resolved", merged, Instant.now().minus(Duration.ofMinutes(1))).prop("ticketId", "T-m"));
+        assertThat(rules(contact(survivor, "email", "marketing"))).isEmpty();
+        // and the merge delivered again changes nothing
+        stream.publish(event("profile_merged", survivor, Instant.now()).prop("survivorId", survivor)
+                .prop("mergedId", merged));
+        assertThat(rules(promo)).containsExactly("purchased");
+    }
+
+    @Test
+    void anErasureDropsEverythingHeldAndLaterEventsAreIgnored() throws SQLException {
+        String p = profileId();
+        stream.publish(known(p), optIn(p), event("ticket_opened", p, Instant.now()).prop("ticketId", "T-e"));
+        Map<String, Object> commit = contact(p, "sms", "transactional");
+        commit.put("commit", true);
+        decision(commit);
+        assertThat(count("SELECT count(*) FROM decision_audit WHERE profile_id = ?", p)).isEqualTo(1);
+
+        stream.publish(event("profile_erased", p, Instant.now()).prop("profileId", p).prop("mergedIds", List.of()));
+        for (String purpose : List.of("marketing", "service", "transactional")) {
+            assertThat(rules(contact(p, "email", purpose))).containsExactly("erased");
+        }
+        for (String table : List.of("address", "ticket", "consent", "consent_history", "decision_audit")) {
+            assertThat(count("SELECT count(*) FROM " + table + " WHERE profile_id = ?", p)).as(table).isZero();
+        }
+        stream.publish(known(p));
+        assertThat(count("SELECT count(*) FROM address WHERE profile_id = ?", p)).as("ignored after erasure").isZero();
+        Api.get("agent", "/api/v1/profiles/" + p + "/suppressions").statusCode(200)
+                .body("items[0].rule", equalTo("erased"));
+    }
+
+    @Test
+    void skipsEntriesThatAreNotEventsAndGoesOn() {
+        String p = profileId();
+        stream.publishRaw(Math.floorMod(p.hashCode(), 16), EventStreamConsumer.FIELD, "{not json");
+        stream.publishRaw(Math.floorMod(p.hashCode(), 16), "other", "field");
+        stream.publish(known(p));
+        assertThat(rules(contact(p, "email", "transactional"))).isEmpty();
+    }
+
+    @Test
+    void bouncesUnregisteredTokensAndBlockedBotsMakeAChannelUnreachable() {
+        String p = profileId();
+        stream.publish(known(p).id("pushToken", "tok-1").id("telegramId", "777"),
+                event("message_bounced", p, Instant.now()).channel("email").id("email", p + "@example.com")
+                        .prop("bounce", "hard"),
+                event("message_failed", p, Instant.now()).channel("push").prop("error", "UNREGISTERED"),
+                event("message_failed", p, Instant.now()).channel("messenger").id("telegramId", "777")
+                        .prop("reason", "bot_blocked"));
+        for (String channel : List.of("email", "push", "messenger")) {
+            assertThat(rules(contact(p, channel, "transactional"))).as(channel).containsExactly("unreachable");
+        }
+        assertThat(rules(contact(p, "sms", "transactional"))).isEmpty();
+        // a new email address makes email reachable again
+        stream.publish(event("logged_in", p, Instant.now()).id("email", "new-" + p + "@example.com"));
+        assertThat(rules(contact(p, "email", "transactional"))).isEmpty();
+    }
+
+    private long count(String sql, String profileId) throws SQLException {
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, profileId);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+}
