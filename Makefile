@@ -7,6 +7,7 @@ SHELL := /bin/bash
 # unzip is missing) and loads the local demo settings of dev/local.env.
 ENV := JAVA_HOME="$$(dev/find-jdk.sh)"; export JAVA_HOME; export PATH="$$PATH:$$PWD/dev/bin"; . dev/env.sh; echo "Using the JDK at $$JAVA_HOME" >&2;
 MVNW := ./mvnw -B -ntp -Dquarkus.analytics.disabled=true
+BENCH ?= profile suppression
 
 .PHONY: help build run stop test bench status token clean
 
@@ -28,13 +29,22 @@ test: ## Run every test of every module against real PostgreSQL, Redis and Keycl
 	  dev/stack.sh infra; \
 	  $(MVNW) verify
 
-bench: build ## Run the benchmarks (the first run loads 1M profiles and 20M events) and write bench/target/*.md
+bench: build ## Run the benchmarks (BENCH="profile suppression"; the first run loads 1M people) and write bench/target/*.md
 	@$(ENV) export RAPPORT_STACK_OWNER=bench RAPPORT_PORT_BASE=18180 RAPPORT_DB_SUFFIX=_bench \
-	    RAPPORT_REDIS_URL=redis://127.0.0.1:6379/3 RAPPORT_SERVICES=profile-service RAPPORT_JAVA_OPTS="-Xmx1g"; \
+	    RAPPORT_REDIS_URL=redis://127.0.0.1:6379/3 RAPPORT_JAVA_OPTS="-Xmx1g"; \
 	  trap 'dev/stack.sh down' EXIT; \
 	  dev/stack.sh infra; \
-	  dev/stack.sh services; \
-	  $(MVNW) -q -pl bench exec:java -Dexec.args="$(PHASES)"
+	  if [[ " $(BENCH) " == *" profile "* ]]; then \
+	    RAPPORT_SERVICES=profile-service dev/stack.sh services; \
+	    $(MVNW) -q -pl bench exec:java -Dbench.main=dev.rapport.bench.ProfileBench -Dexec.args="$(PROFILE_PHASES)"; \
+	    dev/stack.sh services-down; \
+	  fi; \
+	  if [[ " $(BENCH) " == *" suppression "* ]]; then \
+	    $(MVNW) -q -pl bench exec:java -Dbench.main=dev.rapport.bench.SuppressionBench -Dexec.args=prepare; \
+	    RAPPORT_SERVICES="profile-service suppression-service" dev/stack.sh services; \
+	    $(MVNW) -q -pl bench exec:java -Dbench.main=dev.rapport.bench.SuppressionBench \
+	      -Dexec.args="$(SUPPRESSION_PHASES)"; \
+	  fi
 
 status: ## Show what answers on the stack's ports
 	@$(ENV) dev/stack.sh status

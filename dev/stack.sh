@@ -6,6 +6,7 @@
 #   dev/stack.sh up         infrastructure, mail server and the five services (make run)
 #   dev/stack.sh infra      PostgreSQL, Redis and Keycloak only (make test)
 #   dev/stack.sh services   the five services, on an infrastructure that is up
+#   dev/stack.sh services-down  stop the services this owner started, and leave the infrastructure up
 #   dev/stack.sh down       stop what this owner started, and nothing else (make stop)
 #   dev/stack.sh status     what answers where
 #   dev/stack.sh token USER print an access token of a demo user (integrator, marketer, agent, admin, nobody)
@@ -426,9 +427,10 @@ case "${1:-}" in
   services)
     starting
     services_up ;;
+  services-down) for svc in "${SERVICES[@]}"; do stop_part "$svc"; done ;;
   mail) mail_up ;;
   down) down ;;
   status) status ;;
   token) shift; token "$@" ;;
-  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -38,8 +38,17 @@ final class Bench {
 
     /** A demo user's access token from Keycloak. */
     static String token(String user) throws IOException, InterruptedException {
-        String form = Map.of("grant_type", "password", "client_id", "rapport-cli", "username", user, "password", user)
-                .entrySet().stream().map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+        return token(Map.of("grant_type", "password", "client_id", "rapport-cli", "username", user, "password", user));
+    }
+
+    /** A service's client-credentials token, with its secret from {@code RAPPORT_<CLIENT>_SECRET}. */
+    static String serviceToken(String clientId) throws IOException, InterruptedException {
+        String secret = env("RAPPORT_" + clientId.toUpperCase(java.util.Locale.ROOT).replace('-', '_') + "_SECRET", "");
+        return token(Map.of("grant_type", "client_credentials", "client_id", clientId, "client_secret", secret));
+    }
+
+    private static String token(Map<String, String> params) throws IOException, InterruptedException {
+        String form = params.entrySet().stream().map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(env("RAPPORT_KEYCLOAK_URL",
                 "http://localhost:8180") + "/realms/rapport/protocol/openid-connect/token"))

@@ -148,6 +148,17 @@ final class FixedRateHttp {
         return s.toString();
     }
 
+    /** A POST request of a JSON body with a bearer token, as bytes. */
+    static byte[] post(String host, int port, String path, String token, String json) {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nAuthorization: Bearer " + token
+                + "\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: " + body.length
+                + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] out = java.util.Arrays.copyOf(head, head.length + body.length);
+        System.arraycopy(body, 0, out, head.length, body.length);
+        return out;
+    }
+
     /** A GET request with a bearer token, as bytes. */
     static byte[] get(String host, int port, String pathAndQuery, String token) {
         return ("GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nAuthorization: Bearer " + token

@@ -26,6 +26,10 @@ public interface SuppressionConfig {
     @WithDefault("4")
     int batchConcurrency();
 
+    /** Chunks of one {@code DecideBatch} stream kept waiting while earlier ones are decided; beyond, the stream fails. */
+    @WithDefault("64")
+    int batchBufferedChunks();
+
     /** Redis key prefix of the contact-pressure counters; a person's hash is {@code <prefix>{profileId}}. */
     @WithDefault("rapport:suppression:pressure:")
     String pressureKeyPrefix();

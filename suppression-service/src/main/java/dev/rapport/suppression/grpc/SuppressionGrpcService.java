@@ -9,6 +9,7 @@ import jakarta.annotation.security.RolesAllowed;
 
 import com.google.protobuf.Timestamp;
 
+import dev.rapport.common.error.ErrorKind;
 import dev.rapport.common.error.RapportException;
 import dev.rapport.common.security.Roles;
 import dev.rapport.proto.common.v1.FieldError;
@@ -29,6 +30,7 @@ import io.quarkus.grpc.GrpcService;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.BackPressureFailure;
 
 /**
  * The gRPC face of suppression-service ({@code rapport.suppression.v1.SuppressionService}), for Rapport's other
@@ -59,9 +61,15 @@ public class SuppressionGrpcService extends MutinySuppressionServiceGrpc.Suppres
     @Override
     public Multi<DecideBatchResponse> decideBatch(Multi<DecideBatchRequest> requests) {
         String caller = caller();
+        // the timed grouping emits whether or not chunks are asked for: a bounded buffer keeps them until they are,
+        // and fails the stream (RESOURCE_EXHAUSTED) when a client sends far more than it reads
         return requests.group().intoLists().of(config.batchChunk(), config.batchLinger())
+                .onOverflow().buffer(config.batchBufferedChunks())
                 .onItem().transformToUni(chunk -> decideChunk(chunk, caller)).merge(config.batchConcurrency())
-                .onItem().transformToIterable(answers -> answers);
+                .onItem().transformToIterable(answers -> answers)
+                .onFailure(BackPressureFailure.class).transform(f -> new RapportException(ErrorKind.RATE_LIMITED,
+                        "too_many_in_flight", "The stream sent far more requests than it read answers; keep fewer "
+                                + "requests in flight."));
     }
 
     private Uni<List<DecideBatchResponse>> decideChunk(List<DecideBatchRequest> chunk, String caller) {

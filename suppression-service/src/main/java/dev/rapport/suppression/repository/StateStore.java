@@ -28,8 +28,6 @@ import dev.rapport.suppression.SubjectState;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
-import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -55,62 +53,61 @@ public class StateStore {
 
     /**
      * The state of each requested profile id: its survivor's when the id was merged away, an unknown state when no
-     * event of it was seen. Reads only what can still apply at {@code now} under the policy.
+     * event of it was seen. Reads only what can still apply at {@code now} under the policy, in one statement (a second
+     * one only for the survivors of merged-away ids).
      */
     public Uni<Map<String, SubjectState>> load(Collection<String> ids, Policy policy, Instant now) {
         Set<String> requested = new LinkedHashSet<>(ids);
-        return Uni.combine().all().unis(subjects(pool, requested), details(requested, policy, now)).asTuple()
-                .chain(both -> {
-                    Map<String, SubjectRow> subjects = both.getItem1();
-                    Set<String> survivors = new TreeSet<>();
-                    for (SubjectRow s : subjects.values()) {
-                        if (s.mergedInto() != null && !requested.contains(s.mergedInto())) {
-                            survivors.add(s.mergedInto());
-                        }
-                    }
-                    if (survivors.isEmpty()) {
-                        return Uni.createFrom().item(assemble(requested, subjects, both.getItem2()));
-                    }
-                    return Uni.combine().all().unis(subjects(pool, survivors), details(survivors, policy, now))
-                            .asTuple().map(more -> {
-                                Map<String, SubjectRow> all = new HashMap<>(subjects);
-                                all.putAll(more.getItem1());
-                                Details details = both.getItem2().plus(more.getItem2());
-                                return assemble(requested, all, details);
-                            });
-                });
+        return read(requested, policy, now).chain(first -> {
+            Set<String> survivors = new TreeSet<>();
+            for (SubjectRow s : first.subjects().values()) {
+                if (s.mergedInto() != null && !requested.contains(s.mergedInto())) {
+                    survivors.add(s.mergedInto());
+                }
+            }
+            if (survivors.isEmpty()) {
+                return Uni.createFrom().item(assemble(requested, first));
+            }
+            return read(survivors, policy, now).map(more -> assemble(requested, first.plus(more)));
+        });
     }
 
     private record SubjectRow(String profileId, String mergedInto, ZoneId timezone, Instant erasedAt,
             String erasedEventId) {
     }
 
-    /** The rows of the other tables, by profile id. */
-    private record Details(Map<String, List<SubjectState.Address>> addresses,
+    /** The rows found, by profile id. */
+    private record Found(Map<String, SubjectRow> subjects, Map<String, List<SubjectState.Address>> addresses,
             Map<String, List<SubjectState.Purchase>> purchases, Map<String, List<SubjectState.Decline>> declines,
             Map<String, List<SubjectState.Ticket>> tickets, Map<String, List<SubjectState.Consent>> consents,
             Map<String, SubjectState.DoNotContact> doNotContact) {
 
-        Details plus(Details o) {
-            Details out = new Details(new HashMap<>(addresses), new HashMap<>(purchases), new HashMap<>(declines),
-                    new HashMap<>(tickets), new HashMap<>(consents), new HashMap<>(doNotContact));
-            out.addresses.putAll(o.addresses);
-            out.purchases.putAll(o.purchases);
-            out.declines.putAll(o.declines);
-            out.tickets.putAll(o.tickets);
-            out.consents.putAll(o.consents);
-            out.doNotContact.putAll(o.doNotContact);
+        Found() {
+            this(new HashMap<>(), new HashMap<>(), new HashMap<>(), new HashMap<>(), new HashMap<>(), new HashMap<>(),
+                    new HashMap<>());
+        }
+
+        Found plus(Found o) {
+            Found out = new Found();
+            for (Found r : List.of(this, o)) {
+                out.subjects.putAll(r.subjects);
+                out.addresses.putAll(r.addresses);
+                out.purchases.putAll(r.purchases);
+                out.declines.putAll(r.declines);
+                out.tickets.putAll(r.tickets);
+                out.consents.putAll(r.consents);
+                out.doNotContact.putAll(r.doNotContact);
+            }
             return out;
         }
     }
 
-    private static Map<String, SubjectState> assemble(Set<String> requested, Map<String, SubjectRow> subjects,
-            Details d) {
+    private static Map<String, SubjectState> assemble(Set<String> requested, Found d) {
         Map<String, SubjectState> out = new HashMap<>();
         for (String id : requested) {
-            SubjectRow row = subjects.get(id);
+            SubjectRow row = d.subjects().get(id);
             String survivor = row != null && row.mergedInto() != null ? row.mergedInto() : id;
-            SubjectRow s = subjects.get(survivor);
+            SubjectRow s = d.subjects().get(survivor);
             out.put(id, new SubjectState(survivor, s != null, s == null ? null : s.timezone(),
                     s == null ? null : s.erasedAt(), s == null ? null : s.erasedEventId(),
                     d.doNotContact().get(survivor), d.addresses().getOrDefault(survivor, List.of()),
@@ -120,82 +117,67 @@ public class StateStore {
         return out;
     }
 
-    private static Uni<Map<String, SubjectRow>> subjects(SqlClient c, Collection<String> ids) {
-        return c.preparedQuery("""
-                SELECT profile_id, merged_into, timezone, erased_at, erased_event_id FROM subject
-                WHERE profile_id = ANY($1)""").execute(Tuple.of(texts(ids))).map(rows -> {
-                    Map<String, SubjectRow> out = new HashMap<>();
+    /**
+     * Everything of these people in one statement: each table's rows in one common shape (a tag, the profile id, six
+     * texts, two times, two text arrays), so a decision costs one round trip and one connection whatever it reads.
+     */
+    private static final String READ = """
+            SELECT 's', profile_id, merged_into, timezone, erased_event_id, NULL, NULL, NULL, erased_at, NULL::timestamptz,
+                   NULL::text[], NULL::text[]
+            FROM subject WHERE profile_id = ANY($1)
+            UNION ALL
+            SELECT 'a', profile_id, kind, value, status, status_event_id, NULL, NULL, seen_at, status_at, NULL, NULL
+            FROM address WHERE profile_id = ANY($1)
+            UNION ALL
+            SELECT 'p', profile_id, order_id, placed_event_id, status, cancelled_event_id, NULL, NULL, placed_at,
+                   cancelled_at, product_ids, categories
+            FROM purchase WHERE profile_id = ANY($1) AND cancelled_at IS NULL AND placed_at > $2
+            UNION ALL
+            SELECT 'd', profile_id, kind, value, declined_event_id, NULL, NULL, NULL, declined_at, accepted_at, NULL, NULL
+            FROM decline WHERE profile_id = ANY($1) AND declined_at > $3
+            UNION ALL
+            SELECT 't', profile_id, ticket_id, opened_event_id, resolved_event_id, NULL, NULL, NULL, opened_at,
+                   resolved_at, NULL, NULL
+            FROM ticket WHERE profile_id = ANY($1) AND (resolved_at IS NULL OR opened_at > resolved_at OR resolved_at > $4)
+            UNION ALL
+            SELECT 'c', profile_id, channel, topic, status, source, event_id, NULL, at, NULL, NULL, NULL
+            FROM consent WHERE profile_id = ANY($1)
+            UNION ALL
+            SELECT 'n', profile_id, reason, source, NULL, NULL, NULL, NULL, at, NULL, NULL, NULL
+            FROM do_not_contact WHERE profile_id = ANY($1)""";
+
+    private Uni<Found> read(Collection<String> ids, Policy p, Instant now) {
+        return pool.preparedQuery(READ).execute(Tuple.of(texts(ids), utc(now.minus(p.purchasedPeriod())),
+                utc(now.minus(p.declinedPeriod())), utc(now.minus(p.ticketGracePeriod())))).map(rows -> {
+                    Found out = new Found();
                     for (Row r : rows) {
-                        out.put(r.getString(0), new SubjectRow(r.getString(0), r.getString(1), zone(r.getString(2)),
-                                instant(r.getOffsetDateTime(3)), r.getString(4)));
+                        String id = r.getString(1);
+                        String a = r.getString(2);
+                        String b = r.getString(3);
+                        String c = r.getString(4);
+                        String d = r.getString(5);
+                        Instant t1 = instant(r.getOffsetDateTime(8));
+                        Instant t2 = instant(r.getOffsetDateTime(9));
+                        switch (r.getString(0)) {
+                            case "s" -> out.subjects.put(id, new SubjectRow(id, a, zone(b), t1, c));
+                            case "a" -> AddressKind.fromIdentifier(a).ifPresent(kind -> add(out.addresses, id,
+                                    new SubjectState.Address(kind, b, t1, AddressStatus.fromDb(c), t2, d)));
+                            case "p" -> add(out.purchases, id, new SubjectState.Purchase(a, list(r.getArrayOfStrings(10)),
+                                    list(r.getArrayOfStrings(11)), t1, b, c, t2, d));
+                            case "d" -> add(out.declines, id, new SubjectState.Decline(a, b, t1, c, t2));
+                            case "t" -> add(out.tickets, id, new SubjectState.Ticket(a, t1, b, t2, c));
+                            case "c" -> add(out.consents, id, new SubjectState.Consent(a, b,
+                                    ConsentStatus.fromApiName(c).orElseThrow(), d, t1, r.getString(6)));
+                            case "n" -> out.doNotContact.put(id, new SubjectState.DoNotContact(a, b, t1));
+                            default -> throw new IllegalStateException("unknown row tag " + r.getString(0));
+                        }
                     }
                     return out;
                 });
     }
 
-    private Uni<Details> details(Collection<String> ids, Policy p, Instant now) {
-        Tuple byId = Tuple.of(texts(ids));
-        Uni<Map<String, List<SubjectState.Address>>> addresses = pool.preparedQuery("""
-                SELECT profile_id, kind, value, seen_at, status, status_at, status_event_id FROM address
-                WHERE profile_id = ANY($1)""").execute(byId).map(rows -> group(rows, r -> {
-                    AddressKind kind = AddressKind.fromIdentifier(r.getString(1)).orElse(null);
-                    return kind == null ? null : new SubjectState.Address(kind, r.getString(2),
-                            instant(r.getOffsetDateTime(3)), AddressStatus.fromDb(r.getString(4)),
-                            instant(r.getOffsetDateTime(5)), r.getString(6));
-                }));
-        Uni<Map<String, List<SubjectState.Purchase>>> purchases = pool.preparedQuery("""
-                SELECT profile_id, order_id, product_ids, categories, placed_at, placed_event_id, status, cancelled_at,
-                       cancelled_event_id
-                FROM purchase WHERE profile_id = ANY($1) AND cancelled_at IS NULL AND placed_at > $2""")
-                .execute(Tuple.of(texts(ids), utc(now.minus(p.purchasedPeriod()))))
-                .map(rows -> group(rows, r -> new SubjectState.Purchase(r.getString(1), list(r.getArrayOfStrings(2)),
-                        list(r.getArrayOfStrings(3)), instant(r.getOffsetDateTime(4)), r.getString(5), r.getString(6),
-                        instant(r.getOffsetDateTime(7)), r.getString(8))));
-        Uni<Map<String, List<SubjectState.Decline>>> declines = pool.preparedQuery("""
-                SELECT profile_id, kind, value, declined_at, declined_event_id, accepted_at FROM decline
-                WHERE profile_id = ANY($1) AND declined_at > $2""")
-                .execute(Tuple.of(texts(ids), utc(now.minus(p.declinedPeriod()))))
-                .map(rows -> group(rows, r -> new SubjectState.Decline(r.getString(1), r.getString(2),
-                        instant(r.getOffsetDateTime(3)), r.getString(4), instant(r.getOffsetDateTime(5)))));
-        Uni<Map<String, List<SubjectState.Ticket>>> tickets = pool.preparedQuery("""
-                SELECT profile_id, ticket_id, opened_at, opened_event_id, resolved_at, resolved_event_id FROM ticket
-                WHERE profile_id = ANY($1) AND (resolved_at IS NULL OR opened_at > resolved_at OR resolved_at > $2)""")
-                .execute(Tuple.of(texts(ids), utc(now.minus(p.ticketGracePeriod()))))
-                .map(rows -> group(rows, r -> new SubjectState.Ticket(r.getString(1), instant(r.getOffsetDateTime(2)),
-                        r.getString(3), instant(r.getOffsetDateTime(4)), r.getString(5))));
-        Uni<Map<String, List<SubjectState.Consent>>> consents = pool.preparedQuery("""
-                SELECT profile_id, channel, topic, status, source, at, event_id FROM consent WHERE profile_id = ANY($1)""")
-                .execute(byId).map(rows -> group(rows, r -> new SubjectState.Consent(r.getString(1), r.getString(2),
-                        ConsentStatus.fromApiName(r.getString(3)).orElseThrow(), r.getString(4),
-                        instant(r.getOffsetDateTime(5)), r.getString(6))));
-        Uni<Map<String, SubjectState.DoNotContact>> dnc = pool.preparedQuery("""
-                SELECT profile_id, reason, source, at FROM do_not_contact WHERE profile_id = ANY($1)""")
-                .execute(byId).map(rows -> {
-                    Map<String, SubjectState.DoNotContact> out = new HashMap<>();
-                    for (Row r : rows) {
-                        out.put(r.getString(0), new SubjectState.DoNotContact(r.getString(1), r.getString(2),
-                                instant(r.getOffsetDateTime(3))));
-                    }
-                    return out;
-                });
-        return Uni.combine().all().unis(addresses, purchases, declines, tickets, consents, dnc)
-                .with((a, b, c, d, e, f) -> new Details(cast(a), cast(b), cast(c), cast(d), cast(e), cast(f)));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> T cast(Object o) {
-        return (T) o;
-    }
-
-    private static <T> Map<String, List<T>> group(RowSet<Row> rows, java.util.function.Function<Row, T> map) {
-        Map<String, List<T>> out = new HashMap<>();
-        for (Row r : rows) {
-            T item = map.apply(r);
-            if (item != null) {
-                out.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(item);
-            }
-        }
-        return out;
+    private static <T> void add(Map<String, List<T>> map, String id, T item) {
+        map.computeIfAbsent(id, k -> new ArrayList<>()).add(item);
     }
 
     private static ZoneId zone(String id) {
