@@ -154,6 +154,24 @@ public final class SuppressionBench {
                            'bench-d-' || g
                     FROM generate_series(3, %d, 20) g""".formatted(PROFILES));
             step(s, "analyze", "ANALYZE");
+            // what the service keeps on each subject row for its decisions (as its migration V3 and its writers do)
+            step(s, "subjects' decision columns", """
+                    UPDATE subject s SET
+                        addresses = COALESCE((SELECT jsonb_agg(jsonb_build_array(a.kind, a.value, a.status, a.status_at,
+                                                                                 a.status_event_id, a.seen_at)
+                                                               ORDER BY a.kind, a.value)
+                                              FROM address a WHERE a.profile_id = s.profile_id), '[]'),
+                        consents = COALESCE((SELECT jsonb_agg(jsonb_build_array(c.channel, c.topic, c.status, c.source,
+                                                                                c.at, c.event_id)
+                                                              ORDER BY c.channel, c.topic)
+                                             FROM consent c WHERE c.profile_id = s.profile_id), '[]'),
+                        holds = (CASE WHEN EXISTS (SELECT 1 FROM purchase p WHERE p.profile_id = s.profile_id)
+                                      THEN 1 ELSE 0 END)
+                              | (CASE WHEN EXISTS (SELECT 1 FROM decline d WHERE d.profile_id = s.profile_id)
+                                      THEN 2 ELSE 0 END)
+                              | (CASE WHEN EXISTS (SELECT 1 FROM ticket t WHERE t.profile_id = s.profile_id)
+                                      THEN 4 ELSE 0 END)""");
+            step(s, "vacuum analyze", "VACUUM ANALYZE subject");
         }
         System.out.printf("loaded in %.0f s%n", (System.nanoTime() - started) / 1e9);
     }

@@ -12,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /** Consent evidence and the do-not-contact list, as the REST API reads and writes them. */
@@ -45,18 +46,19 @@ public class ConsentStore {
                 });
     }
 
-    /** Puts a person on the do-not-contact list (or updates their entry). */
-    public Uni<Void> doNotContact(String profileId, String reason, String source, Instant at, String by) {
-        return pool.preparedQuery("""
+    /** Puts a person on the do-not-contact list (or updates their entry), in the caller's transaction. */
+    public Uni<Void> doNotContact(SqlConnection c, String profileId, String reason, String source, Instant at,
+            String by) {
+        return c.preparedQuery("""
                 INSERT INTO do_not_contact (profile_id, reason, source, at, recorded_by) VALUES ($1, $2, $3, $4, $5)
                 ON CONFLICT (profile_id) DO UPDATE SET reason = EXCLUDED.reason, source = EXCLUDED.source,
                     at = EXCLUDED.at, recorded_by = EXCLUDED.recorded_by""")
                 .execute(Tuple.of(profileId, reason, source, utc(at), by)).replaceWithVoid();
     }
 
-    /** Takes a person off the do-not-contact list; answers whether they were on it. */
-    public Uni<Boolean> allowContact(String profileId) {
-        return pool.preparedQuery("DELETE FROM do_not_contact WHERE profile_id = $1").execute(Tuple.of(profileId))
+    /** Takes a person off the do-not-contact list, in the caller's transaction; answers whether they were on it. */
+    public Uni<Boolean> allowContact(SqlConnection c, String profileId) {
+        return c.preparedQuery("DELETE FROM do_not_contact WHERE profile_id = $1").execute(Tuple.of(profileId))
                 .map(rows -> rows.rowCount() > 0);
     }
 }

@@ -19,6 +19,9 @@ import java.util.TreeSet;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import dev.rapport.suppression.AddressKind;
 import dev.rapport.suppression.AddressStatus;
 import dev.rapport.suppression.ConsentStatus;
@@ -73,29 +76,26 @@ public class StateStore {
     }
 
     private record SubjectRow(String profileId, String mergedInto, ZoneId timezone, Instant erasedAt,
-            String erasedEventId) {
+            String erasedEventId, boolean seen, List<SubjectState.Address> addresses,
+            List<SubjectState.Consent> consents) {
     }
 
     /** The rows found, by profile id. */
-    private record Found(Map<String, SubjectRow> subjects, Map<String, List<SubjectState.Address>> addresses,
-            Map<String, List<SubjectState.Purchase>> purchases, Map<String, List<SubjectState.Decline>> declines,
-            Map<String, List<SubjectState.Ticket>> tickets, Map<String, List<SubjectState.Consent>> consents,
+    private record Found(Map<String, SubjectRow> subjects, Map<String, List<SubjectState.Purchase>> purchases,
+            Map<String, List<SubjectState.Decline>> declines, Map<String, List<SubjectState.Ticket>> tickets,
             Map<String, SubjectState.DoNotContact> doNotContact) {
 
         Found() {
-            this(new HashMap<>(), new HashMap<>(), new HashMap<>(), new HashMap<>(), new HashMap<>(), new HashMap<>(),
-                    new HashMap<>());
+            this(new HashMap<>(), new HashMap<>(), new HashMap<>(), new HashMap<>(), new HashMap<>());
         }
 
         Found plus(Found o) {
             Found out = new Found();
             for (Found r : List.of(this, o)) {
                 out.subjects.putAll(r.subjects);
-                out.addresses.putAll(r.addresses);
                 out.purchases.putAll(r.purchases);
                 out.declines.putAll(r.declines);
                 out.tickets.putAll(r.tickets);
-                out.consents.putAll(r.consents);
                 out.doNotContact.putAll(r.doNotContact);
             }
             return out;
@@ -108,43 +108,64 @@ public class StateStore {
             SubjectRow row = d.subjects().get(id);
             String survivor = row != null && row.mergedInto() != null ? row.mergedInto() : id;
             SubjectRow s = d.subjects().get(survivor);
-            out.put(id, new SubjectState(survivor, s != null, s == null ? null : s.timezone(),
+            out.put(id, new SubjectState(survivor, s != null && s.seen(), s == null ? null : s.timezone(),
                     s == null ? null : s.erasedAt(), s == null ? null : s.erasedEventId(),
-                    d.doNotContact().get(survivor), d.addresses().getOrDefault(survivor, List.of()),
+                    d.doNotContact().get(survivor), s == null ? List.of() : s.addresses(),
                     d.purchases().getOrDefault(survivor, List.of()), d.declines().getOrDefault(survivor, List.of()),
-                    d.tickets().getOrDefault(survivor, List.of()), d.consents().getOrDefault(survivor, List.of())));
+                    d.tickets().getOrDefault(survivor, List.of()), s == null ? List.of() : s.consents()));
         }
         return out;
     }
 
     /**
-     * Everything of these people in one statement: each table's rows in one common shape (a tag, the profile id, six
-     * texts, two times, two text arrays), so a decision costs one round trip and one connection whatever it reads.
+     * Everything of these people in one statement: the subject rows (addresses and consents included), and the rows of
+     * the other tables only for the people whose subject row says they have some. Each table's rows come in one common
+     * shape (a tag, the profile id, six texts, two times, two text arrays).
      */
     private static final String READ = """
-            SELECT 's', profile_id, merged_into, timezone, erased_event_id, NULL, NULL, NULL, erased_at, NULL::timestamptz,
-                   NULL::text[], NULL::text[]
-            FROM subject WHERE profile_id = ANY($1)
-            UNION ALL
-            SELECT 'a', profile_id, kind, value, status, status_event_id, NULL, NULL, seen_at, status_at, NULL, NULL
-            FROM address WHERE profile_id = ANY($1)
+            WITH s AS (
+                SELECT profile_id, merged_into, timezone, erased_event_id, addresses::text AS addresses,
+                       consents::text AS consents, seen, erased_at, holds
+                FROM subject WHERE profile_id = ANY($1))
+            SELECT 's', profile_id, merged_into, timezone, erased_event_id, addresses, consents, seen::text, erased_at,
+                   NULL::timestamptz, NULL::text[], NULL::text[]
+            FROM s
             UNION ALL
             SELECT 'p', profile_id, order_id, placed_event_id, status, cancelled_event_id, NULL, NULL, placed_at,
                    cancelled_at, product_ids, categories
-            FROM purchase WHERE profile_id = ANY($1) AND cancelled_at IS NULL AND placed_at > $2
+            FROM purchase WHERE profile_id = ANY(ARRAY(SELECT profile_id FROM s WHERE holds & 1 <> 0))
+                AND cancelled_at IS NULL AND placed_at > $2
             UNION ALL
             SELECT 'd', profile_id, kind, value, declined_event_id, NULL, NULL, NULL, declined_at, accepted_at, NULL, NULL
-            FROM decline WHERE profile_id = ANY($1) AND declined_at > $3
+            FROM decline WHERE profile_id = ANY(ARRAY(SELECT profile_id FROM s WHERE holds & 2 <> 0)) AND declined_at > $3
             UNION ALL
             SELECT 't', profile_id, ticket_id, opened_event_id, resolved_event_id, NULL, NULL, NULL, opened_at,
                    resolved_at, NULL, NULL
-            FROM ticket WHERE profile_id = ANY($1) AND (resolved_at IS NULL OR opened_at > resolved_at OR resolved_at > $4)
-            UNION ALL
-            SELECT 'c', profile_id, channel, topic, status, source, event_id, NULL, at, NULL, NULL, NULL
-            FROM consent WHERE profile_id = ANY($1)
+            FROM ticket WHERE profile_id = ANY(ARRAY(SELECT profile_id FROM s WHERE holds & 4 <> 0))
+                AND (resolved_at IS NULL OR opened_at > resolved_at OR resolved_at > $4)
             UNION ALL
             SELECT 'n', profile_id, reason, source, NULL, NULL, NULL, NULL, at, NULL, NULL, NULL
-            FROM do_not_contact WHERE profile_id = ANY($1)""";
+            FROM do_not_contact WHERE profile_id = ANY(ARRAY(SELECT profile_id FROM s WHERE holds & 8 <> 0))""";
+
+    /**
+     * Brings the decision columns of these subjects up to date with their tables (see V3); in the caller's
+     * transaction, after its writes.
+     */
+    private static final String REFRESH = """
+            UPDATE subject s SET
+                addresses = COALESCE((SELECT jsonb_agg(jsonb_build_array(a.kind, a.value, a.status, a.status_at,
+                                                                         a.status_event_id, a.seen_at)
+                                                       ORDER BY a.kind, a.value)
+                                      FROM address a WHERE a.profile_id = s.profile_id), '[]'),
+                consents = COALESCE((SELECT jsonb_agg(jsonb_build_array(c.channel, c.topic, c.status, c.source, c.at,
+                                                                        c.event_id) ORDER BY c.channel, c.topic)
+                                     FROM consent c WHERE c.profile_id = s.profile_id), '[]'),
+                holds = (CASE WHEN EXISTS (SELECT 1 FROM purchase p WHERE p.profile_id = s.profile_id) THEN 1 ELSE 0 END)
+                      | (CASE WHEN EXISTS (SELECT 1 FROM decline d WHERE d.profile_id = s.profile_id) THEN 2 ELSE 0 END)
+                      | (CASE WHEN EXISTS (SELECT 1 FROM ticket t WHERE t.profile_id = s.profile_id) THEN 4 ELSE 0 END)
+                      | (CASE WHEN EXISTS (SELECT 1 FROM do_not_contact n WHERE n.profile_id = s.profile_id)
+                              THEN 8 ELSE 0 END)
+            WHERE s.profile_id = ANY($1) AND s.merged_into IS NULL AND s.erased_at IS NULL""";
 
     private Uni<Found> read(Collection<String> ids, Policy p, Instant now) {
         return pool.preparedQuery(READ).execute(Tuple.of(texts(ids), utc(now.minus(p.purchasedPeriod())),
@@ -159,21 +180,55 @@ public class StateStore {
                         Instant t1 = instant(r.getOffsetDateTime(8));
                         Instant t2 = instant(r.getOffsetDateTime(9));
                         switch (r.getString(0)) {
-                            case "s" -> out.subjects.put(id, new SubjectRow(id, a, zone(b), t1, c));
-                            case "a" -> AddressKind.fromIdentifier(a).ifPresent(kind -> add(out.addresses, id,
-                                    new SubjectState.Address(kind, b, t1, AddressStatus.fromDb(c), t2, d)));
+                            case "s" -> out.subjects.put(id, new SubjectRow(id, a, zone(b), t1, c,
+                                    Boolean.parseBoolean(r.getString(7)), addresses(d), consents(r.getString(6))));
                             case "p" -> add(out.purchases, id, new SubjectState.Purchase(a, list(r.getArrayOfStrings(10)),
                                     list(r.getArrayOfStrings(11)), t1, b, c, t2, d));
                             case "d" -> add(out.declines, id, new SubjectState.Decline(a, b, t1, c, t2));
                             case "t" -> add(out.tickets, id, new SubjectState.Ticket(a, t1, b, t2, c));
-                            case "c" -> add(out.consents, id, new SubjectState.Consent(a, b,
-                                    ConsentStatus.fromApiName(c).orElseThrow(), d, t1, r.getString(6)));
                             case "n" -> out.doNotContact.put(id, new SubjectState.DoNotContact(a, b, t1));
                             default -> throw new IllegalStateException("unknown row tag " + r.getString(0));
                         }
                     }
                     return out;
                 });
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The addresses column: [kind, value, status, status_at, status_event_id, seen_at] each. */
+    private static List<SubjectState.Address> addresses(String json) {
+        List<SubjectState.Address> out = new ArrayList<>();
+        for (JsonNode a : tree(json)) {
+            AddressKind.fromIdentifier(a.path(0).asText()).ifPresent(kind -> out.add(new SubjectState.Address(kind,
+                    a.path(1).asText(), time(a.path(5)), AddressStatus.fromDb(a.path(2).asText()), time(a.path(3)),
+                    a.path(4).isNull() ? null : a.path(4).asText())));
+        }
+        return out;
+    }
+
+    /** The consents column: [channel, topic, status, source, at, event_id] each. */
+    private static List<SubjectState.Consent> consents(String json) {
+        List<SubjectState.Consent> out = new ArrayList<>();
+        for (JsonNode c : tree(json)) {
+            out.add(new SubjectState.Consent(c.path(0).asText(), c.path(1).asText(),
+                    ConsentStatus.fromApiName(c.path(2).asText()).orElseThrow(), c.path(3).asText(), time(c.path(4)),
+                    c.path(5).asText()));
+        }
+        return out;
+    }
+
+    private static JsonNode tree(String json) {
+        try {
+            return json == null ? JSON.createArrayNode() : JSON.readTree(json);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("unreadable decision column", e);
+        }
+    }
+
+    /** A time written by PostgreSQL's JSON (2026-12-03T10:00:00.123+00:00), or null. */
+    private static Instant time(JsonNode node) {
+        return node.isNull() || node.isMissingNode() ? null : java.time.OffsetDateTime.parse(node.asText()).toInstant();
     }
 
     private static <T> void add(Map<String, List<T>> map, String id, T item) {
@@ -262,6 +317,13 @@ public class StateStore {
      */
     public Uni<Void> apply(SqlConnection c, StateChanges changes, Instant now, String recordedBy) {
         List<Uni<Void>> all = new ArrayList<>();
+        // the people whose decision columns must be refreshed: every fact but a known address seen again
+        Set<String> touched = new java.util.concurrent.ConcurrentSkipListSet<>();
+        changes.addressStatuses().forEach(f -> touched.add(f.profileId()));
+        changes.purchases().forEach(f -> touched.add(f.profileId()));
+        changes.declines().forEach(f -> touched.add(f.profileId()));
+        changes.tickets().forEach(f -> touched.add(f.profileId()));
+        changes.consents().forEach(f -> touched.add(f.profileId()));
         if (!changes.subjects().isEmpty()) {
             Collection<StateChanges.SubjectFact> s = changes.subjects();
             all.add(c.preparedQuery("""
@@ -269,13 +331,15 @@ public class StateStore {
                     SELECT p, f, $5, z, zt FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::timestamptz[])
                          AS u(p, f, z, zt)
                     ON CONFLICT (profile_id) DO UPDATE SET
-                        first_seen = LEAST(s.first_seen, EXCLUDED.first_seen),
+                        seen = true,
+                        first_seen = CASE WHEN s.seen THEN LEAST(s.first_seen, EXCLUDED.first_seen)
+                                          ELSE EXCLUDED.first_seen END,
                         timezone = CASE WHEN EXCLUDED.timezone_at > s.timezone_at
                                              OR s.timezone_at IS NULL AND EXCLUDED.timezone_at IS NOT NULL
                                         THEN EXCLUDED.timezone ELSE s.timezone END,
                         timezone_at = GREATEST(s.timezone_at, EXCLUDED.timezone_at),
                         updated_at = EXCLUDED.updated_at
-                    WHERE EXCLUDED.first_seen < s.first_seen OR EXCLUDED.timezone_at > s.timezone_at
+                    WHERE NOT s.seen OR EXCLUDED.first_seen < s.first_seen OR EXCLUDED.timezone_at > s.timezone_at
                        OR s.timezone_at IS NULL AND EXCLUDED.timezone_at IS NOT NULL""")
                     .execute(Tuple.of(texts(s, StateChanges.SubjectFact::profileId),
                             times(s, StateChanges.SubjectFact::firstSeen), texts(s, StateChanges.SubjectFact::timezone),
@@ -288,10 +352,12 @@ public class StateStore {
                     INSERT INTO address AS a (profile_id, kind, value, seen_at)
                     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])
                     ON CONFLICT (profile_id, kind, value) DO UPDATE SET seen_at = EXCLUDED.seen_at
-                    WHERE EXCLUDED.seen_at < a.seen_at""")
+                    WHERE EXCLUDED.seen_at < a.seen_at
+                    RETURNING profile_id""")
                     .execute(Tuple.of(texts(a, StateChanges.AddressSeen::profileId),
                             texts(a, x -> x.kind().identifier()), texts(a, StateChanges.AddressSeen::value),
                             times(a, StateChanges.AddressSeen::seenAt)))
+                    .invoke(rows -> rows.forEach(r -> touched.add(r.getString(0))))
                     .replaceWithVoid());
         }
         List<StateChanges.AddressStatusFact> named = changes.addressStatuses().stream().filter(f -> f.value() != null)
@@ -398,7 +464,25 @@ public class StateStore {
                             recordedBy }))
                     .replaceWithVoid());
         }
-        return all.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(all).andFailFast().replaceWithVoid();
+        if (all.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Uni.join().all(all).andFailFast().chain(() -> refresh(c, touched));
+    }
+
+    /** Refreshes the decision columns of these subjects (V3) from their tables. */
+    public Uni<Void> refresh(SqlConnection c, Collection<String> profileIds) {
+        if (profileIds.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return c.preparedQuery(REFRESH).execute(Tuple.of(texts(new TreeSet<>(profileIds)))).replaceWithVoid();
+    }
+
+    /** Makes sure a subject row exists (not seen) for a consent or do-not-contact entry recorded through the API. */
+    public Uni<Void> ensureSubject(SqlConnection c, String profileId, Instant now) {
+        return c.preparedQuery("""
+                INSERT INTO subject (profile_id, first_seen, updated_at, seen) VALUES ($1, $2, $2, false)
+                ON CONFLICT (profile_id) DO NOTHING""").execute(Tuple.of(profileId, utc(now))).replaceWithVoid();
     }
 
     /** Product and category lists travel as one text each, joined by the unit separator (arrays of arrays differ in size). */
@@ -414,10 +498,10 @@ public class StateStore {
     public Uni<Void> merge(SqlConnection c, String merged, String survivor, Instant at) {
         Tuple ids = Tuple.of(merged, survivor);
         List<String> statements = List.of("""
-                INSERT INTO subject (profile_id, first_seen, updated_at) SELECT $2, first_seen, first_seen FROM subject
-                WHERE profile_id = $1 ON CONFLICT (profile_id) DO NOTHING""",
+                INSERT INTO subject (profile_id, first_seen, updated_at, seen) SELECT $2, first_seen, first_seen, seen
+                FROM subject WHERE profile_id = $1 ON CONFLICT (profile_id) DO NOTHING""",
                 """
-                UPDATE subject s SET first_seen = LEAST(s.first_seen, m.first_seen),
+                UPDATE subject s SET first_seen = LEAST(s.first_seen, m.first_seen), seen = s.seen OR m.seen,
                     timezone = CASE WHEN m.timezone_at > s.timezone_at OR s.timezone_at IS NULL AND m.timezone_at IS NOT NULL
                                     THEN m.timezone ELSE s.timezone END,
                     timezone_at = GREATEST(s.timezone_at, m.timezone_at)
@@ -463,10 +547,11 @@ public class StateStore {
                     .replaceWithVoid());
         }
         all.add(c.preparedQuery("""
-                UPDATE subject SET merged_into = $2, merged_at = $3, updated_at = $3, timezone = NULL, timezone_at = NULL
+                UPDATE subject SET merged_into = $2, merged_at = $3, updated_at = $3, timezone = NULL, timezone_at = NULL,
+                    addresses = '[]', consents = '[]', holds = 0
                 WHERE profile_id = $1 OR merged_into = $1""").execute(Tuple.of(merged, survivor, utc(at)))
                 .replaceWithVoid());
-        return Uni.join().all(all).andFailFast().replaceWithVoid();
+        return Uni.join().all(all).andFailFast().chain(() -> refresh(c, List.of(survivor)));
     }
 
     /** Locks the subject rows of these ids (exclusively, in id order) and answers who they are. */
@@ -499,7 +584,8 @@ public class StateStore {
                 SELECT id, $2, $2, $2, $3 FROM unnest($1::text[]) AS id
                 ON CONFLICT (profile_id) DO UPDATE SET erased_at = COALESCE(s.erased_at, EXCLUDED.erased_at),
                     erased_event_id = COALESCE(s.erased_event_id, EXCLUDED.erased_event_id), merged_into = NULL,
-                    timezone = NULL, timezone_at = NULL, updated_at = EXCLUDED.updated_at""")
+                    timezone = NULL, timezone_at = NULL, updated_at = EXCLUDED.updated_at, addresses = '[]',
+                    consents = '[]', holds = 0""")
                 .execute(Tuple.of(texts(ids), utc(at), eventId)).replaceWithVoid());
         return Uni.join().all(all).andFailFast().replaceWithVoid();
     }

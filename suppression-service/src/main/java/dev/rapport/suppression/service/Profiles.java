@@ -81,7 +81,8 @@ public class Profiles {
             StateChanges changes = new StateChanges();
             changes.consent(survivor, channel, topic == null ? "" : topic, status, source, at,
                     "consent-" + UUID.randomUUID());
-            return states.pool().withTransaction(c -> states.apply(c, changes, clock.instant(), by))
+            return states.pool().withTransaction(c -> states.ensureSubject(c, survivor, clock.instant())
+                    .chain(() -> states.apply(c, changes, clock.instant(), by)))
                     .invoke(() -> Log.infof("Consent of profile %s for %s%s recorded: %s", survivor, channel,
                             topic == null ? "" : "/" + topic, status.apiName()))
                     .chain(() -> consents(survivor));
@@ -101,13 +102,16 @@ public class Profiles {
     /** Puts a person on the do-not-contact list. */
     public Uni<String> doNotContact(String profileId, String reason, String source, String by) {
         return states.survivor(profileId)
-                .call(survivor -> consents.doNotContact(survivor, reason, source, clock.instant(), by))
+                .call(survivor -> states.pool().withTransaction(c -> states.ensureSubject(c, survivor, clock.instant())
+                        .chain(() -> consents.doNotContact(c, survivor, reason, source, clock.instant(), by))
+                        .chain(() -> states.refresh(c, List.of(survivor)))))
                 .onFailure().transform(f -> Failures.unavailableIfUnreachable(f, "The suppression database"));
     }
 
     /** Takes a person off the do-not-contact list; 404 when they were not on it. */
     public Uni<Void> allowContact(String profileId) {
-        return states.survivor(profileId).chain(consents::allowContact).map(removed -> {
+        return states.survivor(profileId).chain(survivor -> states.pool().withTransaction(c -> consents
+                .allowContact(c, survivor).call(() -> states.refresh(c, List.of(survivor))))).map(removed -> {
             if (!removed) {
                 throw RapportException.notFound("not_on_list", "Profile " + profileId
                         + " is not on the do-not-contact list.");

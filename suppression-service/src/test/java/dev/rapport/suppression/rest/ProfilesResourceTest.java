@@ -86,6 +86,16 @@ class ProfilesResourceTest {
     }
 
     @Test
+    void aConsentRecordedBeforeAnyEventWaitsForThePersonToBeSeen() {
+        String p = profileId();
+        putConsent("integrator", p, Map.of("channel", "email", "status", "opted_in", "source", "CRM import"))
+                .statusCode(200);
+        assertThat(rules(contact(p, "email", "marketing"))).as("still unknown").containsExactly("unreachable");
+        stream.publish(event("logged_in", p, Instant.now().minus(Duration.ofHours(1))).id("email", "n@example.com"));
+        assertThat(rules(contact(p, "email", "marketing"))).as("seen, reachable, and the consent counts").isEmpty();
+    }
+
+    @Test
     void refusesABadConsentNamingTheFieldsAndRecordsNothing() {
         String p = knownPerson();
         putConsent("integrator", p, Map.of("channel", "fax", "topic", "no spaces", "status", "maybe"))
