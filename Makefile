@@ -31,7 +31,7 @@ test: ## Run every test of every module against real PostgreSQL, Redis and Keycl
 
 bench: build ## Run the benchmarks (BENCH="profile suppression"; the first run loads 1M people) and write bench/target/*.md
 	@$(ENV) export RAPPORT_STACK_OWNER=bench RAPPORT_PORT_BASE=18180 RAPPORT_DB_SUFFIX=_bench \
-	    RAPPORT_REDIS_URL=redis://127.0.0.1:6379/3 RAPPORT_JAVA_OPTS="-Xmx1g"; \
+	    RAPPORT_REDIS_URL=redis://127.0.0.1:6379/3 RAPPORT_JAVA_OPTS="$(or $(BENCH_JAVA_OPTS),-Xmx1g)"; \
 	  trap 'dev/stack.sh down' EXIT; \
 	  dev/stack.sh infra; \
 	  if [[ " $(BENCH) " == *" profile "* ]]; then \

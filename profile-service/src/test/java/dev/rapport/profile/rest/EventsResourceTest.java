@@ -26,6 +26,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import dev.rapport.common.testing.OversizedPost;
 import dev.rapport.common.testing.TestTokens;
 import dev.rapport.profile.ProfileFixtures;
 import io.agroal.api.AgroalDataSource;
@@ -181,10 +182,11 @@ class EventsResourceTest {
                 .contentType("application/problem+json");
         String huge = "{\"id\":\"big\",\"type\":\"page_viewed\",\"occurredAt\":\"2026-11-20T10:15:00+03:00\","
                 + "\"identifiers\":{\"anonymousId\":\"c\"},\"properties\":{\"blob\":\"" + "x".repeat(1_100_000) + "\"}}";
-        given().auth().oauth2(TestTokens.user("integrator")).contentType(ContentType.JSON).body(huge)
-                .when().post("/api/v1/events").then().statusCode(413)
-                .contentType("application/problem+json")
-                .body("status", equalTo(413));
+        OversizedPost.Answer tooLarge = OversizedPost.post(io.restassured.RestAssured.port, "/api/v1/events",
+                TestTokens.user("integrator"), huge);
+        assertThat(tooLarge.status()).isEqualTo(413);
+        assertThat(tooLarge.head()).containsIgnoringCase("content-type: application/problem+json");
+        assertThat(tooLarge.body()).contains("\"status\":413");
         assertThat(count("SELECT count(*) FROM event WHERE id = ?", "big")).isZero();
     }
 

@@ -25,7 +25,11 @@ final class StreamReader {
             Response fields = entry.get(1);
             for (int i = 0; i + 1 < fields.size(); i += 2) {
                 if (RedisStreamPublisher.FIELD.equals(fields.get(i).toString())) {
-                    out.add(0, JSON.readTree(fields.get(i + 1).toString()));
+                    try {
+                        out.add(0, JSON.readTree(fields.get(i + 1).toString()));
+                    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                        // not ours: consumers skip what is not a CloudEvent
+                    }
                 }
             }
         }

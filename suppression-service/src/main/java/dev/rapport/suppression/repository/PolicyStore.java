@@ -46,7 +46,7 @@ public class PolicyStore {
     /** Replaces the policy; answers the stored one with its new version. */
     public Uni<Stored> replace(Policy policy, Instant at, String by) {
         return pool.preparedQuery("""
-                INSERT INTO policy AS p (id, document, version, updated_at, updated_by) VALUES (1, $1::jsonb, 1, $2, $3)
+                INSERT INTO policy AS p (id, document, version, updated_at, updated_by) VALUES (1, $1::text::jsonb, 1, $2, $3)
                 ON CONFLICT (id) DO UPDATE SET document = EXCLUDED.document, version = p.version + 1,
                     updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by
                 RETURNING version""").execute(Tuple.of(write(policy), utc(at), by))

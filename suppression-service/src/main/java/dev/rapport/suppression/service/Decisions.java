@@ -47,10 +47,11 @@ public class Decisions {
     private final PressureCounters counters;
     private final AuditStore audit;
     private final Clock clock;
-    private final MeterRegistry metrics;
     private final Counter stateUnavailable;
     private final Counter countersUnavailable;
     private final Counter auditFailures;
+    /** Decisions made, by decision and purpose. */
+    private final Counter[][] decided;
 
     public Decisions(Policies policies, StateStore states, PressureCounters counters, AuditStore audit, Clock clock,
             MeterRegistry metrics) {
@@ -59,10 +60,16 @@ public class Decisions {
         this.counters = counters;
         this.audit = audit;
         this.clock = clock;
-        this.metrics = metrics;
         this.stateUnavailable = metrics.counter("rapport.suppression.degraded", "dependency", "state");
         this.countersUnavailable = metrics.counter("rapport.suppression.degraded", "dependency", "counters");
         this.auditFailures = metrics.counter("rapport.suppression.degraded", "dependency", "audit");
+        this.decided = new Counter[Decision.values().length][Purpose.values().length];
+        for (Decision d : Decision.values()) {
+            for (Purpose p : Purpose.values()) {
+                decided[d.ordinal()][p.ordinal()] = metrics.counter("rapport.suppression.decisions", "decision",
+                        d.apiName(), "purpose", p.apiName());
+            }
+        }
     }
 
     /** Decides one contact. */
@@ -189,8 +196,7 @@ public class Decisions {
 
     private void count(List<ContactRequest> requests, List<Verdict> verdicts) {
         for (int i = 0; i < verdicts.size(); i++) {
-            metrics.counter("rapport.suppression.decisions", "decision", verdicts.get(i).decision().apiName(),
-                    "purpose", requests.get(i).purpose().apiName()).increment();
+            decided[verdicts.get(i).decision().ordinal()][requests.get(i).purpose().ordinal()].increment();
         }
     }
 }

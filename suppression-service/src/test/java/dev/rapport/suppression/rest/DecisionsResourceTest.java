@@ -23,6 +23,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.rapport.common.testing.OversizedPost;
 import dev.rapport.common.testing.TestTokens;
 import dev.rapport.suppression.stream.EventStreamConsumer;
 import dev.rapport.suppression.stream.EventStreamFixture;
@@ -196,9 +197,10 @@ class DecisionsResourceTest {
                 .when().post("/api/v1/decisions").then().statusCode(400).body("errors.field", hasItem("productIds"));
         given().auth().oauth2(TestTokens.user("integrator")).contentType(ContentType.JSON).body("{\"profileId\":")
                 .when().post("/api/v1/decisions").then().statusCode(400).body("detail", containsString("JSON"));
-        given().auth().oauth2(TestTokens.user("integrator")).contentType(ContentType.JSON)
-                .body("{\"profileId\":\"" + "x".repeat(1_100_000) + "\"}")
-                .when().post("/api/v1/decisions").then().statusCode(413).contentType("application/problem+json");
+        OversizedPost.Answer tooLarge = OversizedPost.post(io.restassured.RestAssured.port, "/api/v1/decisions",
+                TestTokens.user("integrator"), "{\"profileId\":\"" + "x".repeat(1_100_000) + "\"}");
+        assertThat(tooLarge.status()).isEqualTo(413);
+        assertThat(tooLarge.head()).containsIgnoringCase("content-type: application/problem+json");
     }
 
     @Test
