@@ -251,7 +251,7 @@ public final class SuppressionBench {
     }
 
     /** Requests made before the run, so the load generator spends its CPU on sending, not on building. */
-    private static final DecideBatchRequest[] REQUESTS = new DecideBatchRequest[1 << 18];
+    private static final DecideBatchRequest[] REQUESTS = new DecideBatchRequest[1 << 20];
 
     static {
         Random random = new Random(29);
