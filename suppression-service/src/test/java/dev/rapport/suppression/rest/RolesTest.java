@@ -1,0 +1,60 @@
+package dev.rapport.suppression.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import dev.rapport.common.testing.TestTokens;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+
+/** Every REST endpoint answers 401 without a token and 403 with a token lacking its role, as problem details. */
+@QuarkusTest
+class RolesTest {
+
+    static final String P = "p-roles";
+
+    static Stream<Arguments> endpoints() {
+        Map<String, Object> decision = Map.of("profileId", P, "channel", "email", "purpose", "transactional");
+        Map<String, Object> consent = Map.of("channel", "sms", "status", "opted_in", "source", "roles test");
+        Map<String, Object> dnc = Map.of("reason", "roles test", "source", "roles test");
+        return Stream.of(
+                Arguments.of("POST", "/api/v1/decisions", decision, "agent", "integrator"),
+                Arguments.of("GET", "/api/v1/policy", null, "integrator", "marketer"),
+                Arguments.of("PUT", "/api/v1/policy", Api.defaults(), "agent", "admin"),
+                Arguments.of("GET", "/api/v1/profiles/" + P + "/suppressions", null, "nobody", "agent"),
+                Arguments.of("GET", "/api/v1/profiles/" + P + "/consents", null, "nobody", "marketer"),
+                Arguments.of("PUT", "/api/v1/profiles/" + P + "/consents", consent, "agent", "integrator"),
+                Arguments.of("GET", "/api/v1/profiles/" + P + "/decisions", null, "nobody", "integrator"),
+                Arguments.of("PUT", "/api/v1/profiles/" + P + "/do-not-contact", dnc, "integrator", "agent"),
+                Arguments.of("DELETE", "/api/v1/profiles/" + P + "/do-not-contact", null, "agent", "marketer"));
+    }
+
+    static RequestSpecification request(String token, Object body) {
+        RequestSpecification r = given();
+        if (token != null) {
+            r = r.auth().oauth2(token);
+        }
+        return body == null ? r : r.contentType(ContentType.JSON).body(body);
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("endpoints")
+    void refusesCallersWithoutTokenOrRoleAndLetsTheRoleIn(String method, String path, Object body, String forbidden,
+            String allowed) {
+        request(null, body).when().request(method, path).then().statusCode(401)
+                .contentType("application/problem+json").body("status", equalTo(401));
+        request(TestTokens.user(forbidden), body).when().request(method, path).then().statusCode(403)
+                .contentType("application/problem+json").body("reason", equalTo("missing_role"));
+        request(TestTokens.user(allowed), body).when().request(method, path).then()
+                .statusCode(not(org.hamcrest.Matchers.oneOf(401, 403, 500)));
+    }
+}
