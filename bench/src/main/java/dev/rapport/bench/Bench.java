@@ -76,6 +76,20 @@ final class Bench {
                 System.getProperty("java.version"));
     }
 
+    /** The first column of the first row of a query. */
+    static String one(java.sql.Connection db, String sql) throws java.sql.SQLException {
+        try (java.sql.Statement s = db.createStatement(); java.sql.ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /** The planner's estimate of a table's rows (a count would take seconds on 20 million). */
+    static long estimate(java.sql.Connection db, String table) throws java.sql.SQLException {
+        return Long.parseLong(one(db, "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE relname = '" + table
+                + "'"));
+    }
+
     static void report(Path file, String text) throws IOException {
         Files.createDirectories(file.getParent());
         Files.writeString(file, text);

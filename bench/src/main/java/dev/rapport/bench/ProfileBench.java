@@ -60,12 +60,12 @@ public final class ProfileBench {
         REPORT.append("## profile-service\n\nMachine: ").append(Bench.machine()).append("  \nRun: ")
                 .append(Instant.now().truncatedTo(ChronoUnit.SECONDS)).append("\n\n");
         try (Connection db = DriverManager.getConnection(Bench.jdbc(DB))) {
-            REPORT.append("PostgreSQL: ").append(one(db, "SHOW server_version")).append("\n\n");
+            REPORT.append("PostgreSQL: ").append(Bench.one(db, "SHOW server_version")).append("\n\n");
             if (phases.contains("load")) {
                 load(db);
             }
             REPORT.append("Data: %,d profiles, %,d identifiers, %,d events.\n\n".formatted(
-                    estimate(db, "profile"), estimate(db, "identifier"), estimate(db, "event")));
+                    Bench.estimate(db, "profile"), Bench.estimate(db, "identifier"), Bench.estimate(db, "event")));
             // look-ups first: right after intake, the relay's publishing and autovacuum of what intake wrote would be
             // measured with them
             if (phases.contains("lookup")) {
@@ -85,8 +85,8 @@ public final class ProfileBench {
     }
 
     static void load(Connection db) throws SQLException {
-        long have = Long.parseLong(one(db, "SELECT count(*) FROM profile WHERE id LIKE 'bench-p-%'"));
-        long events = estimate(db, "event");
+        long have = Long.parseLong(Bench.one(db, "SELECT count(*) FROM profile WHERE id LIKE 'bench-p-%'"));
+        long events = Bench.estimate(db, "event");
         // the event count is the planner's estimate: close enough is present
         if (have >= PROFILES && events >= 0.95 * PROFILES * EVENTS_PER_PROFILE) {
             System.out.printf("data set present: %,d bench profiles, about %,d events%n", have, events);
@@ -379,19 +379,5 @@ public final class ProfileBench {
                     + URLEncoder.encode(typed, StandardCharsets.UTF_8), token);
         }, latency);
         return new long[] { total, errors };
-    }
-
-    // ---------------------------------------------------------------------------------------------------- sql ---
-
-    private static String one(Connection db, String sql) throws SQLException {
-        try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
-
-    private static long estimate(Connection db, String table) throws SQLException {
-        return Long.parseLong(one(db, "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE relname = '" + table
-                + "'"));
     }
 }

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -82,9 +81,9 @@ public final class SuppressionBench {
                 load(db);
             }
             REPORT.append(("Data: %,d people with state (%,d addresses, %,d consents, %,d tickets, %,d orders, %,d "
-                    + "declines).\n\n").formatted(estimate(db, "subject"), estimate(db, "address"),
-                            estimate(db, "consent"), estimate(db, "ticket"), estimate(db, "purchase"),
-                            estimate(db, "decline")));
+                    + "declines).\n\n").formatted(Bench.estimate(db, "subject"), Bench.estimate(db, "address"),
+                            Bench.estimate(db, "consent"), Bench.estimate(db, "ticket"), Bench.estimate(db, "purchase"),
+                            Bench.estimate(db, "decline")));
         }
         setPolicy();
         // single decisions first: right after the batch phase, autovacuum of the audit it wrote would be measured too
@@ -115,7 +114,7 @@ public final class SuppressionBench {
     }
 
     static void load(Connection db) throws SQLException {
-        long have = Long.parseLong(one(db, "SELECT count(*) FROM subject WHERE profile_id LIKE 'bench-p-%'"));
+        long have = Long.parseLong(Bench.one(db, "SELECT count(*) FROM subject WHERE profile_id LIKE 'bench-p-%'"));
         if (have >= PROFILES) {
             System.out.printf("data set present: %,d bench people%n", have);
             return;
@@ -468,19 +467,5 @@ public final class SuppressionBench {
                 Redis stream, consumer group, state and decision.
 
                 """.formatted(LATENCY_SAMPLES, ms(h, 50), ms(h, 90), ms(h, 99), h.getMaxValue() / 1000.0, timeouts));
-    }
-
-    // ---------------------------------------------------------------------------------------------------- sql ---
-
-    private static String one(Connection db, String sql) throws SQLException {
-        try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
-
-    private static long estimate(Connection db, String table) throws SQLException {
-        return Long.parseLong(one(db, "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE relname = '" + table
-                + "'"));
     }
 }

@@ -1,6 +1,6 @@
 package dev.rapport.profile.repository;
 
-import static dev.rapport.profile.repository.Rows.utc;
+import static dev.rapport.common.db.SqlValues.utc;
 
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package dev.rapport.profile.repository;
 
-import static dev.rapport.profile.repository.Rows.instant;
-import static dev.rapport.profile.repository.Rows.texts;
-import static dev.rapport.profile.repository.Rows.utc;
+import static dev.rapport.common.db.SqlValues.instant;
+import static dev.rapport.common.db.SqlValues.texts;
+import static dev.rapport.common.db.SqlValues.utc;
 
 import java.math.BigDecimal;
 import java.time.Instant;

@@ -1,8 +1,8 @@
 package dev.rapport.suppression.repository;
 
-import static dev.rapport.suppression.repository.Rows.instant;
-import static dev.rapport.suppression.repository.Rows.list;
-import static dev.rapport.suppression.repository.Rows.utc;
+import static dev.rapport.common.db.SqlValues.instant;
+import static dev.rapport.common.db.SqlValues.list;
+import static dev.rapport.common.db.SqlValues.utc;
 
 import java.io.IOException;
 import java.io.StringWriter;

@@ -1,7 +1,7 @@
 package dev.rapport.suppression.repository;
 
-import static dev.rapport.suppression.repository.Rows.instant;
-import static dev.rapport.suppression.repository.Rows.utc;
+import static dev.rapport.common.db.SqlValues.instant;
+import static dev.rapport.common.db.SqlValues.utc;
 
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,10 +1,10 @@
 package dev.rapport.suppression.repository;
 
-import static dev.rapport.suppression.repository.Rows.instant;
-import static dev.rapport.suppression.repository.Rows.list;
-import static dev.rapport.suppression.repository.Rows.texts;
-import static dev.rapport.suppression.repository.Rows.times;
-import static dev.rapport.suppression.repository.Rows.utc;
+import static dev.rapport.common.db.SqlValues.instant;
+import static dev.rapport.common.db.SqlValues.list;
+import static dev.rapport.common.db.SqlValues.texts;
+import static dev.rapport.common.db.SqlValues.times;
+import static dev.rapport.common.db.SqlValues.utc;
 
 import java.time.Instant;
 import java.time.ZoneId;
