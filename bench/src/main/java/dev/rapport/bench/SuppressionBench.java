@@ -80,6 +80,10 @@ public final class SuppressionBench {
             if (phases.contains("load")) {
                 load(db);
             }
+            // the audit of earlier runs is of no use to this one
+            try (Statement st = db.createStatement()) {
+                st.execute("TRUNCATE decision_audit");
+            }
             REPORT.append(("Data: %,d people with state (%,d addresses, %,d consents, %,d tickets, %,d orders, %,d "
                     + "declines).\n\n").formatted(Bench.estimate(db, "subject"), Bench.estimate(db, "address"),
                             Bench.estimate(db, "consent"), Bench.estimate(db, "ticket"), Bench.estimate(db, "purchase"),
@@ -249,24 +253,32 @@ public final class SuppressionBench {
         }
     }
 
-    /** Requests made before the run, so the load generator spends its CPU on sending, not on building. */
-    private static final DecideBatchRequest[] REQUESTS = new DecideBatchRequest[1 << 20];
+    /**
+     * Requests made before the run, so the load generator spends its CPU on sending, not on building; made when the
+     * batch phase starts, so the single-decision phase runs beside a small heap.
+     */
+    private static DecideBatchRequest[] requests;
 
-    static {
-        Random random = new Random(29);
-        for (int i = 0; i < REQUESTS.length; i++) {
-            REQUESTS[i] = DecideBatchRequest.newBuilder().setCorrelationId(Integer.toString(i))
-                    .setRequest(randomRequest(random, true)).build();
+    private static DecideBatchRequest[] requests() {
+        if (requests == null) {
+            Random random = new Random(29);
+            requests = new DecideBatchRequest[1 << 20];
+            for (int i = 0; i < requests.length; i++) {
+                requests[i] = DecideBatchRequest.newBuilder().setCorrelationId(Integer.toString(i))
+                        .setRequest(randomRequest(random, true)).build();
+            }
         }
+        return requests;
     }
 
     private static void run(SuppressionServiceGrpc.SuppressionServiceStub stub, Duration time, AtomicLong answered,
             AtomicLong allowed) throws InterruptedException {
+        DecideBatchRequest[] pool = requests();
         long deadline = System.nanoTime() + time.toNanos();
         CountDownLatch done = new CountDownLatch(STREAMS);
         for (int s = 0; s < STREAMS; s++) {
             Semaphore window = new Semaphore(WINDOW);
-            AtomicLong sequence = new AtomicLong(s * (long) (REQUESTS.length / STREAMS) + System.nanoTime() % 1000);
+            AtomicLong sequence = new AtomicLong(s * (long) (pool.length / STREAMS));
             ClientResponseObserver<DecideBatchRequest, DecideBatchResponse> observer = new ClientResponseObserver<>() {
                 ClientCallStreamObserver<DecideBatchRequest> requests;
 
@@ -278,7 +290,7 @@ public final class SuppressionBench {
 
                 private synchronized void send() {
                     while (requests.isReady() && System.nanoTime() < deadline && window.tryAcquire()) {
-                        requests.onNext(REQUESTS[(int) (sequence.incrementAndGet() & (REQUESTS.length - 1))]);
+                        requests.onNext(pool[(int) (sequence.incrementAndGet() & (pool.length - 1))]);
                     }
                     if (System.nanoTime() >= deadline && window.availablePermits() == WINDOW) {
                         requests.onCompleted();
