@@ -14,6 +14,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
 import dev.rapport.common.db.DatabaseBootstrap;
+import dev.rapport.common.error.Failures;
 import dev.rapport.common.logging.LogSanitizer;
 import dev.rapport.suppression.StreamEvent;
 import dev.rapport.suppression.config.SuppressionConfig;
@@ -51,6 +52,7 @@ public class EventStreamConsumer {
     private final String consumer;
     private final Counter malformed;
     private final Counter failures;
+    private final Counter refused;
     private final AtomicBoolean running = new AtomicBoolean();
     private volatile boolean stopping;
     private volatile boolean groupsReady;
@@ -69,6 +71,7 @@ public class EventStreamConsumer {
         this.consumer = config.stream().consumer().orElseGet(EventStreamConsumer::hostName);
         this.malformed = metrics.counter("rapport.suppression.events.malformed");
         this.failures = metrics.counter("rapport.suppression.stream.failures");
+        this.refused = metrics.counter("rapport.suppression.events.refused");
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -204,7 +207,31 @@ public class EventStreamConsumer {
                         e.getMessage());
             }
         }
-        return applier.apply(events).chain(() -> acknowledge(messages)).replaceWith(messages.size());
+        return applier.apply(events)
+                .onFailure(f -> !Failures.isUnreachable(f)).recoverWithUni(f -> oneByOne(events, f))
+                .chain(() -> acknowledge(messages)).replaceWith(messages.size());
+    }
+
+    /**
+     * A run that fails for another reason than an unreachable dependency is applied one event at a time, so one event
+     * the database refuses (a poison message) is logged, counted and skipped instead of holding up the stream; when a
+     * dependency is unreachable, nothing is skipped and the whole run is read again later.
+     */
+    private Uni<Void> oneByOne(List<StreamEvent> events, Throwable cause) {
+        Log.warnf("Applying %d events together failed (%s); applying them one by one", events.size(),
+                LogSanitizer.sanitize(String.valueOf(cause.getMessage())));
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (StreamEvent e : events) {
+            chain = chain.chain(() -> applier.apply(List.of(e)).onFailure(f -> !Failures.isUnreachable(f))
+                    .recoverWithItem(f -> {
+                        refused.increment();
+                        Log.errorf("Event %s (%s) of profile %s cannot be applied and is skipped: %s",
+                                LogSanitizer.sanitize(e.id()), LogSanitizer.sanitize(e.type()),
+                                LogSanitizer.sanitize(e.profileId()), LogSanitizer.sanitize(String.valueOf(f.getMessage())));
+                        return null;
+                    }));
+        }
+        return chain;
     }
 
     private Uni<Void> acknowledge(List<StreamMessage<String, String, String>> messages) {

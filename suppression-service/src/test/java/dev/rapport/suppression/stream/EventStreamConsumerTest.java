@@ -153,6 +153,18 @@ class EventStreamConsumerTest {
     }
 
     @Test
+    void anEventTheDatabaseRefusesIsSkippedAndTheOthersOfItsRunApplied() {
+        String p = profileId();
+        stream.publish(known(p), optIn(p),
+                event("ticket_opened", p, Instant.now().minus(Duration.ofMinutes(5))).prop("ticketId", "T-\u0000-nul"),
+                event("order_placed", p, Instant.now().minus(Duration.ofMinutes(4))).prop("orderId", "O-after")
+                        .prop("productId", "hoop-42"));
+        Map<String, Object> promo = contact(p, "email", "marketing");
+        promo.put("productIds", List.of("hoop-42"));
+        assertThat(rules(promo)).as("the order after the refused ticket is applied").containsExactly("purchased");
+    }
+
+    @Test
     void bouncesUnregisteredTokensAndBlockedBotsMakeAChannelUnreachable() {
         String p = profileId();
         stream.publish(known(p).id("pushToken", "tok-1").id("telegramId", "777"),
