@@ -1,8 +1,9 @@
 -- What a decision reads of every person, kept on the subject row so a decision costs one index probe per person for
--- it: the addresses and consents (copies of their tables, as JSON arrays) and which other tables hold rows for the
--- person (`holds`: 1 purchase, 2 decline, 4 ticket, 8 do-not-contact), so those are read only for the people who have
--- some. `seen`: an event of the person was seen (a consent or do-not-contact entry recorded through the API before
--- any event makes a subject row that is not seen). Refreshed by the writers in the same transaction.
+-- it: the addresses and consents (copies of their tables, as JSON arrays, times in epoch milliseconds) and which other
+-- tables hold rows for the person (`holds`: 1 purchase, 2 decline, 4 ticket, 8 do-not-contact), so those are read only
+-- for the people who have some. `seen`: an event of the person was seen (a consent or do-not-contact entry recorded
+-- through the API before any event makes a subject row that is not seen). Refreshed by the writers in the same
+-- transaction.
 ALTER TABLE subject
     ADD COLUMN seen      boolean  NOT NULL DEFAULT true,
     ADD COLUMN addresses jsonb    NOT NULL DEFAULT '[]',
@@ -17,10 +18,14 @@ GROUP BY profile_id
 ON CONFLICT (profile_id) DO NOTHING;
 
 UPDATE subject s SET
-    addresses = COALESCE((SELECT jsonb_agg(jsonb_build_array(a.kind, a.value, a.status, a.status_at, a.status_event_id,
-                                                             a.seen_at) ORDER BY a.kind, a.value)
+    addresses = COALESCE((SELECT jsonb_agg(jsonb_build_array(a.kind, a.value, a.status,
+                                                             (extract(epoch FROM a.status_at) * 1000)::bigint,
+                                                             a.status_event_id,
+                                                             (extract(epoch FROM a.seen_at) * 1000)::bigint)
+                                           ORDER BY a.kind, a.value)
                           FROM address a WHERE a.profile_id = s.profile_id), '[]'),
-    consents = COALESCE((SELECT jsonb_agg(jsonb_build_array(c.channel, c.topic, c.status, c.source, c.at, c.event_id)
+    consents = COALESCE((SELECT jsonb_agg(jsonb_build_array(c.channel, c.topic, c.status, c.source,
+                                                            (extract(epoch FROM c.at) * 1000)::bigint, c.event_id)
                                           ORDER BY c.channel, c.topic)
                          FROM consent c WHERE c.profile_id = s.profile_id), '[]'),
     holds = (CASE WHEN EXISTS (SELECT 1 FROM purchase p WHERE p.profile_id = s.profile_id) THEN 1 ELSE 0 END)

@@ -162,12 +162,14 @@ public final class SuppressionBench {
             // what the service keeps on each subject row for its decisions (as its migration V3 and its writers do)
             step(s, "subjects' decision columns", """
                     UPDATE subject s SET
-                        addresses = COALESCE((SELECT jsonb_agg(jsonb_build_array(a.kind, a.value, a.status, a.status_at,
-                                                                                 a.status_event_id, a.seen_at)
+                        addresses = COALESCE((SELECT jsonb_agg(jsonb_build_array(a.kind, a.value, a.status,
+                                                                                 (extract(epoch FROM a.status_at) * 1000)::bigint,
+                                                                                 a.status_event_id,
+                                                                                 (extract(epoch FROM a.seen_at) * 1000)::bigint)
                                                                ORDER BY a.kind, a.value)
                                               FROM address a WHERE a.profile_id = s.profile_id), '[]'),
                         consents = COALESCE((SELECT jsonb_agg(jsonb_build_array(c.channel, c.topic, c.status, c.source,
-                                                                                c.at, c.event_id)
+                                                                                (extract(epoch FROM c.at) * 1000)::bigint, c.event_id)
                                                               ORDER BY c.channel, c.topic)
                                              FROM consent c WHERE c.profile_id = s.profile_id), '[]'),
                         holds = (CASE WHEN EXISTS (SELECT 1 FROM purchase p WHERE p.profile_id = s.profile_id)

@@ -7,9 +7,11 @@ import java.util.Optional;
 public enum Channel {
     WEB, APP, EMAIL, SMS, PUSH, MESSENGER, CALL_CENTER, STORE, SOCIAL, SERVICE_DESK;
 
+    private final String apiName = name().toLowerCase(Locale.ROOT);
+
     /** The name used on the wire: {@code web}, {@code call_center}, ... */
     public String apiName() {
-        return name().toLowerCase(Locale.ROOT);
+        return apiName;
     }
 
     /** The channel with this API name. */

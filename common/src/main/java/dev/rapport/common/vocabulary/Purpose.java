@@ -7,9 +7,11 @@ import java.util.Optional;
 public enum Purpose {
     MARKETING, SERVICE, TRANSACTIONAL;
 
+    private final String apiName = name().toLowerCase(Locale.ROOT);
+
     /** The name used on the wire: {@code marketing}, {@code service}, {@code transactional}. */
     public String apiName() {
-        return name().toLowerCase(Locale.ROOT);
+        return apiName;
     }
 
     /** The purpose with this API name. */

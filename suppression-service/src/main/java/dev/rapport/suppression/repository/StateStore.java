@@ -153,12 +153,15 @@ public class StateStore {
      */
     private static final String REFRESH = """
             UPDATE subject s SET
-                addresses = COALESCE((SELECT jsonb_agg(jsonb_build_array(a.kind, a.value, a.status, a.status_at,
-                                                                         a.status_event_id, a.seen_at)
+                addresses = COALESCE((SELECT jsonb_agg(jsonb_build_array(a.kind, a.value, a.status,
+                                                                         (extract(epoch FROM a.status_at) * 1000)::bigint,
+                                                                         a.status_event_id,
+                                                                         (extract(epoch FROM a.seen_at) * 1000)::bigint)
                                                        ORDER BY a.kind, a.value)
                                       FROM address a WHERE a.profile_id = s.profile_id), '[]'),
-                consents = COALESCE((SELECT jsonb_agg(jsonb_build_array(c.channel, c.topic, c.status, c.source, c.at,
-                                                                        c.event_id) ORDER BY c.channel, c.topic)
+                consents = COALESCE((SELECT jsonb_agg(jsonb_build_array(c.channel, c.topic, c.status, c.source,
+                                                                        (extract(epoch FROM c.at) * 1000)::bigint, c.event_id)
+                                                      ORDER BY c.channel, c.topic)
                                      FROM consent c WHERE c.profile_id = s.profile_id), '[]'),
                 holds = (CASE WHEN EXISTS (SELECT 1 FROM purchase p WHERE p.profile_id = s.profile_id) THEN 1 ELSE 0 END)
                       | (CASE WHEN EXISTS (SELECT 1 FROM decline d WHERE d.profile_id = s.profile_id) THEN 2 ELSE 0 END)
@@ -196,7 +199,7 @@ public class StateStore {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** The addresses column: [kind, value, status, status_at, status_event_id, seen_at] each. */
+    /** The addresses column: [kind, value, status, status_at, status_event_id, seen_at] each, times in epoch ms. */
     private static List<SubjectState.Address> addresses(String json) {
         List<SubjectState.Address> out = new ArrayList<>();
         for (JsonNode a : tree(json)) {
@@ -207,7 +210,7 @@ public class StateStore {
         return out;
     }
 
-    /** The consents column: [channel, topic, status, source, at, event_id] each. */
+    /** The consents column: [channel, topic, status, source, at, event_id] each, the time in epoch ms. */
     private static List<SubjectState.Consent> consents(String json) {
         List<SubjectState.Consent> out = new ArrayList<>();
         for (JsonNode c : tree(json)) {
@@ -226,9 +229,9 @@ public class StateStore {
         }
     }
 
-    /** A time written by PostgreSQL's JSON (2026-12-03T10:00:00.123+00:00), or null. */
+    /** A time of a decision column (epoch milliseconds: cheaper to read than ISO text), or null. */
     private static Instant time(JsonNode node) {
-        return node.isNull() || node.isMissingNode() ? null : java.time.OffsetDateTime.parse(node.asText()).toInstant();
+        return node.isNull() || node.isMissingNode() ? null : Instant.ofEpochMilli(node.asLong());
     }
 
     private static <T> void add(Map<String, List<T>> map, String id, T item) {

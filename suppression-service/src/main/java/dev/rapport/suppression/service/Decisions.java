@@ -2,13 +2,17 @@ package dev.rapport.suppression.service;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.rapport.common.vocabulary.Channel;
 import dev.rapport.common.vocabulary.Purpose;
 import dev.rapport.suppression.ContactPressure;
 import dev.rapport.suppression.ContactRequest;
@@ -126,7 +130,7 @@ public class Decisions {
             Pending p = new Pending(state.profileId());
             p.reasons.addAll(SuppressionRules.evaluate(r, state, loaded.policy(), now));
             if (r.purpose() == Purpose.MARKETING && state.known() && state.erasedAt() == null) {
-                ContactPressure.Check check = ContactPressure.check(r.channel(), loaded.policy(),
+                ContactPressure.Check check = check(r.channel(), loaded.policy(),
                         SuppressionRules.zone(state, loaded.policy()), now);
                 p.ask = new PressureCounters.Ask(state.profileId(), check, r.commit() && p.reasons.isEmpty());
                 asks.add(p.ask);
@@ -158,6 +162,25 @@ public class Decisions {
             }
             return out;
         });
+    }
+
+    /** A check depends on the channel, the policy, the zone and the person's day only: most people share one. */
+    private record CheckKey(Channel channel, Policy policy, ZoneId zone, LocalDate day) {
+    }
+
+    private final Map<CheckKey, ContactPressure.Check> checks = new ConcurrentHashMap<>();
+
+    private ContactPressure.Check check(Channel channel, Policy policy, ZoneId zone, Instant now) {
+        CheckKey key = new CheckKey(channel, policy, zone, now.atZone(zone).toLocalDate());
+        ContactPressure.Check cached = checks.get(key);
+        if (cached == null) {
+            if (checks.size() > 1000) {
+                checks.clear(); // days pass and policies change: start again rather than grow
+            }
+            cached = ContactPressure.check(channel, policy, zone, now);
+            checks.put(key, cached);
+        }
+        return cached;
     }
 
     private Uni<List<Verdict>> keep(List<ContactRequest> requests, List<Pending> pending, Instant now, String caller) {
