@@ -160,24 +160,8 @@ public final class SuppressionBench {
                     FROM generate_series(3, %d, 20) g""".formatted(PROFILES));
             step(s, "analyze", "ANALYZE");
             // what the service keeps on each subject row for its decisions (as its migration V3 and its writers do)
-            step(s, "subjects' decision columns", """
-                    UPDATE subject s SET
-                        addresses = COALESCE((SELECT jsonb_agg(jsonb_build_array(a.kind, a.value, a.status,
-                                                                                 (extract(epoch FROM a.status_at) * 1000)::bigint,
-                                                                                 a.status_event_id,
-                                                                                 (extract(epoch FROM a.seen_at) * 1000)::bigint)
-                                                               ORDER BY a.kind, a.value)
-                                              FROM address a WHERE a.profile_id = s.profile_id), '[]'),
-                        consents = COALESCE((SELECT jsonb_agg(jsonb_build_array(c.channel, c.topic, c.status, c.source,
-                                                                                (extract(epoch FROM c.at) * 1000)::bigint, c.event_id)
-                                                              ORDER BY c.channel, c.topic)
-                                             FROM consent c WHERE c.profile_id = s.profile_id), '[]'),
-                        holds = (CASE WHEN EXISTS (SELECT 1 FROM purchase p WHERE p.profile_id = s.profile_id)
-                                      THEN 1 ELSE 0 END)
-                              | (CASE WHEN EXISTS (SELECT 1 FROM decline d WHERE d.profile_id = s.profile_id)
-                                      THEN 2 ELSE 0 END)
-                              | (CASE WHEN EXISTS (SELECT 1 FROM ticket t WHERE t.profile_id = s.profile_id)
-                                      THEN 4 ELSE 0 END)""");
+            step(s, "subjects' decision columns",
+                    "SELECT refresh_decision_columns(ARRAY(SELECT profile_id FROM subject))");
             step(s, "vacuum analyze", "VACUUM ANALYZE subject");
         }
         System.out.printf("loaded in %.0f s%n", (System.nanoTime() - started) / 1e9);
