@@ -8,6 +8,10 @@ SHELL := /bin/bash
 ENV := JAVA_HOME="$$(dev/find-jdk.sh)"; export JAVA_HOME; export PATH="$$PATH:$$PWD/dev/bin"; . dev/env.sh; echo "Using the JDK at $$JAVA_HOME" >&2;
 MVNW := ./mvnw -B -ntp -Dquarkus.analytics.disabled=true
 BENCH ?= profile suppression
+# The benchmarks run on a PostgreSQL of their own, sized for their data set (the distributions' default of 128 MB of
+# shared buffers holds a tenth of it): BENCH_PG_PORT must be a port where no server answers yet.
+BENCH_PG_PORT ?= 15432
+BENCH_PG_SETTINGS ?= shared_buffers=2GB max_wal_size=4GB checkpoint_timeout=15min
 
 .PHONY: help build run stop test bench status token clean
 
@@ -31,7 +35,8 @@ test: ## Run every test of every module against real PostgreSQL, Redis and Keycl
 
 bench: build ## Run the benchmarks (BENCH="profile suppression"; the first run loads 1M people) and write bench/target/*.md
 	@$(ENV) export RAPPORT_STACK_OWNER=bench RAPPORT_PORT_BASE=18180 RAPPORT_DB_SUFFIX=_bench \
-	    RAPPORT_REDIS_URL=redis://127.0.0.1:6379/3 RAPPORT_JAVA_OPTS="$(or $(BENCH_JAVA_OPTS),-Xmx1g)"; \
+	    RAPPORT_REDIS_URL=redis://127.0.0.1:6379/3 \
+	    RAPPORT_DB_PORT=$(BENCH_PG_PORT) RAPPORT_PG_SETTINGS="$(BENCH_PG_SETTINGS)" RAPPORT_JAVA_OPTS="$(or $(BENCH_JAVA_OPTS),-Xmx1g)"; \
 	  trap 'dev/stack.sh down' EXIT; \
 	  dev/stack.sh infra; \
 	  if [[ " $(BENCH) " == *" profile "* ]]; then \

@@ -12,7 +12,9 @@
 #   dev/stack.sh token USER print an access token of a demo user (integrator, marketer, agent, admin, nobody)
 #
 # RAPPORT_STACK_OWNER (run by default) names who starts parts: each owner stops only its own, so `make test` never stops
-# what `make run` started. RAPPORT_PORT_BASE (8080) places the services at base+1 … base+5.
+# what `make run` started. RAPPORT_PORT_BASE (8080) places the services at base+1 … base+5. RAPPORT_PG_SETTINGS
+# ("shared_buffers=2GB max_wal_size=4GB") are server settings for a PostgreSQL this script starts itself; a server that
+# already answers on RAPPORT_DB_PORT keeps its own.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -34,6 +36,7 @@ KC_MANAGEMENT_PORT=9180
 SMTP_PORT="${RAPPORT_SMTP_PORT:-3025}"
 MAIL_API_PORT=8025
 PG_PORT="${RAPPORT_DB_PORT:-5432}"
+PG_SETTINGS="${RAPPORT_PG_SETTINGS:-}"
 REDIS_PORT=$(sed -E 's#^redis://([^@/]*@)?[^:/]+:?([0-9]*).*#\2#' <<<"$RAPPORT_REDIS_URL")
 REDIS_PORT="${REDIS_PORT:-6379}"
 
@@ -168,6 +171,7 @@ pg_binaries() { # prints a folder holding initdb, pg_ctl and postgres
 pg_up() {
   if pg_answers; then
     say "PostgreSQL: using the server already answering on 127.0.0.1:$PG_PORT"
+    [ -z "$PG_SETTINGS" ] || say "PostgreSQL: it keeps its own settings; RAPPORT_PG_SETTINGS ($PG_SETTINGS) not applied"
     pg_ensure_role
     return 0
   fi
@@ -191,6 +195,7 @@ pg_up() {
   bin=$(pg_binaries)
   major=$("$bin/postgres" --version | sed -E 's/[^0-9]*([0-9]+).*/\1/')
   data="$LOCAL/pgdata-$major"
+  [ "$PG_PORT" = 5432 ] || data="$data-$PG_PORT" # a server on another port (the benchmarks') has its own data
   say "PostgreSQL: starting a private server from $bin on 127.0.0.1:$PG_PORT (data in $data)"
   if [ ! -f "$data/PG_VERSION" ]; then
     mkdir -p "$data"
@@ -201,8 +206,10 @@ pg_up() {
   fi
   touch "$LOGS/postgres.log"
   if [ "$(id -u)" = 0 ]; then chown nobody "$LOGS/postgres.log"; fi
-  as_unprivileged "$bin/pg_ctl" -D "$data" -l "$LOGS/postgres.log" -w -t 60 \
-    -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k /tmp -c max_connections=300" start >/dev/null ||
+  local options="-p $PG_PORT -c listen_addresses=127.0.0.1 -k /tmp -c max_connections=300" setting
+  for setting in $PG_SETTINGS; do options="$options -c $setting"; done
+  [ -z "$PG_SETTINGS" ] || say "PostgreSQL: with $PG_SETTINGS"
+  as_unprivileged "$bin/pg_ctl" -D "$data" -l "$LOGS/postgres.log" -w -t 60 -o "$options" start >/dev/null ||
     die "PostgreSQL did not start (see $LOGS/postgres.log)"
   echo "$bin $data" >"$RUN/pg-private"
 }
