@@ -7,10 +7,16 @@ import static org.hamcrest.Matchers.not;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import jakarta.inject.Inject;
+
+import dev.rapport.common.security.VerifiedTokens;
 import dev.rapport.common.testing.TestTokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -21,6 +27,9 @@ import io.restassured.specification.RequestSpecification;
 class RolesTest {
 
     static final String P = "p-roles";
+
+    @Inject
+    VerifiedTokens verified;
 
     static Stream<Arguments> endpoints() {
         Map<String, Object> decision = Map.of("profileId", P, "channel", "email", "purpose", "transactional");
@@ -56,5 +65,31 @@ class RolesTest {
                 .contentType("application/problem+json").body("reason", equalTo("missing_role"));
         request(TestTokens.user(allowed), body).when().request(method, path).then()
                 .statusCode(not(org.hamcrest.Matchers.oneOf(401, 403, 500)));
+    }
+
+    /**
+     * A token is verified once and then trusted until it expires (VerifiedTokens): the same token goes on working with
+     * its own roles, and a token altered after it was accepted is verified again and refused.
+     */
+    @Test
+    void aTokenAcceptedOnceKeepsItsRolesAndAnAlteredCopyIsRefused() {
+        String path = "/api/v1/profiles/" + P + "/decisions";
+        String token = TestTokens.user("integrator");
+        String nobody = TestTokens.user("nobody");
+        double hits = verified.hits();
+        for (int i = 0; i < 3; i++) {
+            request(token, null).when().get(path).then().statusCode(200);
+            request(nobody, null).when().get(path).then().statusCode(403).body("reason", equalTo("missing_role"));
+        }
+        assertThat(verified.hits() - hits).as("uses of a token verified before").isGreaterThanOrEqualTo(4);
+        int dot = token.lastIndexOf('.');
+        int at = dot + (token.length() - dot) / 2; // a character in the middle of the signature
+        char changed = token.charAt(at) == 'A' ? 'B' : 'A';
+        String altered = token.substring(0, at) + changed + token.substring(at + 1);
+        request(altered, null).when().get(path).then().statusCode(401).contentType("application/problem+json");
+        String payload = token.substring(token.indexOf('.') + 1, dot);
+        String forged = token.replace(payload, payload.substring(0, payload.length() - 2) + "xx");
+        request(forged, null).when().get(path).then().statusCode(401);
+        request(token, null).when().get(path).then().statusCode(200);
     }
 }
