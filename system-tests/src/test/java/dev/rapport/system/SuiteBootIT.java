@@ -63,6 +63,32 @@ class SuiteBootIT {
         }
     }
 
+    /**
+     * Every packaged service keeps verified tokens (with a priority equal to the OIDC provider's, the one that answers
+     * from them ran first in some services only): a token used again is found, an altered copy is refused.
+     */
+    @ParameterizedTest
+    @MethodSource("services")
+    void everyServiceTrustsAVerifiedTokenAgainButNotAnAlteredCopy(String service) {
+        String token = TestTokens.user("integrator");
+        double before = tokenHits(service);
+        for (int i = 0; i < 3; i++) {
+            given().port(Suite.port(service)).auth().oauth2(token).when().get("/api/v1/me").then().statusCode(200);
+        }
+        assertThat(tokenHits(service) - before).as("calls answered from a token verified before").isGreaterThanOrEqualTo(2);
+        int at = token.lastIndexOf('.') + 10;
+        String altered = token.substring(0, at) + (token.charAt(at) == 'A' ? 'B' : 'A') + token.substring(at + 1);
+        given().port(Suite.port(service)).auth().oauth2(altered).when().get("/api/v1/me").then().statusCode(401);
+    }
+
+    private static double tokenHits(String service) {
+        String metrics = given().port(Suite.port(service)).when().get("/q/metrics").then().statusCode(200).extract()
+                .asString();
+        return metrics.lines().filter(l -> l.startsWith("rapport_security_verified_tokens_total{")
+                && l.contains("result=\"hit\"")).mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
     @Test
     void aServiceTokenReadsTheDeskTicketMirror() throws Exception {
         // ListOpenTicketsRequest { profile_id = 1 } written by hand: the system tests need no generated stubs

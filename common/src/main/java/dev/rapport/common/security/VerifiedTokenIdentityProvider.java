@@ -2,8 +2,6 @@ package dev.rapport.common.security;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.quarkus.arc.Unremovable;
-
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -15,7 +13,6 @@ import io.smallrye.mutiny.Uni;
  * ({@link VerifiedTokens}), or nothing, in which case the OIDC provider verifies the token as usual.
  */
 @ApplicationScoped
-@Unremovable // looked up by the security layer, never injected
 public class VerifiedTokenIdentityProvider implements IdentityProvider<TokenAuthenticationRequest> {
 
     private final VerifiedTokens tokens;
@@ -39,6 +36,7 @@ public class VerifiedTokenIdentityProvider implements IdentityProvider<TokenAuth
 
     @Override
     public int priority() {
-        return SYSTEM_FIRST + 1; // before the OIDC provider
+        // before the OIDC provider, which has the default (1001): equal priorities run in no fixed order
+        return SYSTEM_FIRST + 1000;
     }
 }

@@ -2,8 +2,6 @@ package dev.rapport.common.security;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.quarkus.arc.Unremovable;
-
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.SecurityIdentityAugmentor;
@@ -14,7 +12,6 @@ import io.smallrye.mutiny.Uni;
  * {@link VerifiedTokens}, as the provider made it (before other augmentors, which run again on every request).
  */
 @ApplicationScoped
-@Unremovable // looked up by the security layer, never injected
 public class VerifiedTokenKeeper implements SecurityIdentityAugmentor {
 
     private final VerifiedTokens tokens;
