@@ -159,7 +159,11 @@ public class VerifiedTokens {
         attributes.remove(FROM_CACHE);
         QuarkusSecurityIdentity.Builder out = QuarkusSecurityIdentity.builder().setPrincipal(identity.getPrincipal())
                 .addRoles(identity.getRoles()).addCredentials(identity.getCredentials()).addAttributes(attributes);
-        out.addPermissionChecker((Permission p) -> identity.checkPermission(p));
+        if (identity instanceof QuarkusSecurityIdentity quarkus) {
+            out.addPermissions(quarkus.getPermissions()); // the token's scopes, as OIDC grants them
+        } else {
+            out.addPermissionChecker((Permission p) -> identity.checkPermission(p));
+        }
         return out;
     }
 }

@@ -65,6 +65,7 @@ class VerifiedTokensTest {
     static SecurityIdentity verified(String token, Instant expires, Object routingContext) {
         return QuarkusSecurityIdentity.builder().setPrincipal(new Jwt("integrator-1", expires.getEpochSecond()))
                 .addRole("integrator").addCredential(new TokenCredential(token, "bearer"))
+                .addPermissionAsString("profile:read")
                 .addAttribute(VerifiedTokens.ROUTING_CONTEXT, routingContext)
                 .addAttribute(VerifiedTokens.REQUEST_CONTEXT, routingContext).addAttribute("tenant-id", "Default")
                 .build();
@@ -86,6 +87,8 @@ class VerifiedTokensTest {
         assertThat(again).isNotNull();
         assertThat(again.getPrincipal().getName()).isEqualTo("integrator-1");
         assertThat(again.getRoles()).containsExactly("integrator");
+        assertThat(again.checkPermissionBlocking(new io.quarkus.security.StringPermission("profile", "read"))).isTrue();
+        assertThat(again.checkPermissionBlocking(new io.quarkus.security.StringPermission("profile", "erase"))).isFalse();
         assertThat(again.getCredential(TokenCredential.class).getToken()).isEqualTo("a.b.c");
         assertThat((Object) again.getAttribute("tenant-id")).isEqualTo("Default");
         assertThat((Object) again.getAttribute(VerifiedTokens.ROUTING_CONTEXT)).isSameAs(secondRequest);
