@@ -9,6 +9,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -77,15 +81,15 @@ final class Bench {
     }
 
     /** The first column of the first row of a query. */
-    static String one(java.sql.Connection db, String sql) throws java.sql.SQLException {
-        try (java.sql.Statement s = db.createStatement(); java.sql.ResultSet rs = s.executeQuery(sql)) {
+    static String one(Connection db, String sql) throws SQLException {
+        try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getString(1);
         }
     }
 
     /** The planner's estimate of a table's rows (a count would take seconds on 20 million). */
-    static long estimate(java.sql.Connection db, String table) throws java.sql.SQLException {
+    static long estimate(Connection db, String table) throws SQLException {
         return Long.parseLong(one(db, "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE relname = '" + table
                 + "'"));
     }

@@ -20,6 +20,7 @@ import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.HdrHistogram.ConcurrentHistogram;
@@ -263,7 +264,7 @@ public final class SuppressionBench {
             Duration time, AtomicLong answered, AtomicLong allowed) throws InterruptedException {
         long deadline = System.nanoTime() + time.toNanos();
         CountDownLatch done = new CountDownLatch(STREAMS);
-        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger next = new AtomicInteger();
         for (int s = 0; s < STREAMS; s++) {
             Semaphore window = new Semaphore(WINDOW);
             ClientResponseObserver<DecideBatchRequest, DecideBatchResponse> observer = new ClientResponseObserver<>() {

@@ -8,9 +8,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 import dev.rapport.common.vocabulary.Channel;
 import dev.rapport.common.vocabulary.Purpose;
@@ -168,19 +170,12 @@ public class Decisions {
     private record CheckKey(Channel channel, Policy policy, ZoneId zone, LocalDate day) {
     }
 
-    private final Map<CheckKey, ContactPressure.Check> checks = new ConcurrentHashMap<>();
+    /** Days pass and policies change: the oldest checks make room for new ones. */
+    private final Cache<CheckKey, ContactPressure.Check> checks = Caffeine.newBuilder().maximumSize(1000).build();
 
     private ContactPressure.Check check(Channel channel, Policy policy, ZoneId zone, Instant now) {
-        CheckKey key = new CheckKey(channel, policy, zone, now.atZone(zone).toLocalDate());
-        ContactPressure.Check cached = checks.get(key);
-        if (cached == null) {
-            if (checks.size() > 1000) {
-                checks.clear(); // days pass and policies change: start again rather than grow
-            }
-            cached = ContactPressure.check(channel, policy, zone, now);
-            checks.put(key, cached);
-        }
-        return cached;
+        return checks.get(new CheckKey(channel, policy, zone, now.atZone(zone).toLocalDate()),
+                key -> ContactPressure.check(channel, policy, zone, now));
     }
 
     private Uni<List<Verdict>> keep(List<ContactRequest> requests, List<Pending> pending, Instant now, String caller) {
