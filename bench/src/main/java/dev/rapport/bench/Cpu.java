@@ -7,7 +7,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 
-/** CPU seconds used by the processes of the machine, grouped by command, read from /proc: what a run spent where. */
+/**
+ * CPU seconds used by the processes of the machine, grouped by command, read from /proc: what a run spent where. On a
+ * virtual machine it also reads the time the hypervisor gave to other guests while this one had work to do (steal):
+ * a latency tail with much steal says more about the host's neighbours than about the code.
+ */
 final class Cpu {
 
     private static final double TICKS = 100.0; // USER_HZ on Linux
@@ -15,9 +19,19 @@ final class Cpu {
     private Cpu() {
     }
 
-    /** CPU seconds per process group: postgres, redis, the service (a java with the jar), this benchmark, others. */
+    /**
+     * CPU seconds per process group: postgres, redis, the service (a java with the jar), this benchmark, others; and
+     * "stolen", the seconds the hypervisor ran other guests on this machine's CPUs.
+     */
     static Map<String, Double> snapshot(String serviceJar) {
         Map<String, Double> out = new LinkedHashMap<>();
+        try {
+            // cpu  user nice system idle iowait irq softirq steal ...
+            String[] total = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            out.put("stolen", Long.parseLong(total[8]) / TICKS);
+        } catch (IOException | RuntimeException ignored) {
+            // not Linux, or a kernel without steal accounting
+        }
         long self = ProcessHandle.current().pid();
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).forEach(p -> {
@@ -54,9 +68,11 @@ final class Cpu {
     /** CPU seconds spent per group between two snapshots, as "group 12.3 s (45 %)". */
     static String between(Map<String, Double> before, Map<String, Double> after, double wallSeconds) {
         StringBuilder out = new StringBuilder();
-        for (String group : new String[] { "service", "postgresql", "redis", "load generator", "other" }) {
+        for (String group : new String[] { "service", "postgresql", "redis", "load generator", "other",
+                "stolen" }) {
             double used = after.getOrDefault(group, 0.0) - before.getOrDefault(group, 0.0);
-            out.append(out.isEmpty() ? "" : ", ").append(group).append(' ')
+            out.append(out.isEmpty() ? "" : ", ").append(group.equals("stolen") ? "stolen by the hypervisor" : group)
+                    .append(' ')
                     .append("%.1f core".formatted(used / wallSeconds));
         }
         return out.toString();

@@ -371,11 +371,11 @@ public final class ProfileBench {
             throws Exception {
         URI base = URI.create(URL);
         long total = duration.toSeconds() * rate;
-        long errors = FixedRateHttp.run(base.getHost(), base.getPort(), 32, rate, total, i -> {
+        long errors = FixedRate.run(base.getHost(), base.getPort(), FixedRate.HTTP, 32, rate, total, i -> {
             long n = 1 + random.nextInt(PROFILES);
             String digits = String.format("%07d", n);
             String typed = "8 (916) " + digits.substring(0, 3) + "-" + digits.substring(3, 5) + "-" + digits.substring(5);
-            return FixedRateHttp.get(base.getHost(), base.getPort(), "/api/v1/profiles?phone="
+            return FixedRate.get(base.getHost(), base.getPort(), "/api/v1/profiles?phone="
                     + URLEncoder.encode(typed, StandardCharsets.UTF_8), token);
         }, latency);
         return new long[] { total, errors };

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -22,6 +23,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
 
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
@@ -86,9 +88,9 @@ public final class SuppressionBench {
                 st.execute("TRUNCATE decision_audit");
             }
             REPORT.append(("Data: %,d people with state (%,d addresses, %,d consents, %,d tickets, %,d orders, %,d "
-                    + "declines).\n\n").formatted(Bench.estimate(db, "subject"), Bench.estimate(db, "address"),
+                    + "declines). %s\n\n").formatted(Bench.estimate(db, "subject"), Bench.estimate(db, "address"),
                             Bench.estimate(db, "consent"), Bench.estimate(db, "ticket"), Bench.estimate(db, "purchase"),
-                            Bench.estimate(db, "decline")));
+                            Bench.estimate(db, "decline"), warm(db)));
         }
         setPolicy();
         // single decisions first: right after the batch phase, autovacuum of the audit it wrote would be measured too
@@ -166,6 +168,30 @@ public final class SuppressionBench {
             step(s, "vacuum analyze", "VACUUM ANALYZE subject");
         }
         System.out.printf("loaded in %.0f s%n", (System.nanoTime() - started) / 1e9);
+    }
+
+    /**
+     * Reads the state into PostgreSQL's buffers (pg_prewarm), as on a server that has been running: `make bench` starts
+     * its PostgreSQL afresh each time, and a cold buffer pool would be measured as the service's latency. Says what it
+     * did, for the report.
+     */
+    static String warm(Connection db) {
+        try (Statement s = db.createStatement()) {
+            s.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm");
+            long t0 = System.nanoTime();
+            long blocks = Long.parseLong(Bench.one(db, """
+                    SELECT sum(pg_prewarm(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                    WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'i')
+                      AND c.relname NOT LIKE 'decision_audit%'"""));
+            System.out.printf("state read into PostgreSQL's buffers: %,d blocks in %.1f s%n", blocks,
+                    (System.nanoTime() - t0) / 1e9);
+            return "The state (%,d MB) was read into PostgreSQL's buffers first (`pg_prewarm`).".formatted(
+                    blocks * 8 / 1024);
+        } catch (SQLException e) {
+            System.out.println("state not read into PostgreSQL's buffers first: " + e.getMessage());
+            return "The state was not read into PostgreSQL's buffers first (`pg_prewarm`: " + e.getMessage().strip()
+                    + "): the first reads of each person are measured from a cold buffer pool.";
+        }
     }
 
     private static void step(Statement s, String what, String sql) throws SQLException {
@@ -330,28 +356,66 @@ public final class SuppressionBench {
         URI base = URI.create(URL);
         Random random = new Random(17);
         // warm-up: on 2 cores the JIT compiles for tens of seconds after a start, and would be measured too
-        FixedRateHttp.run(base.getHost(), base.getPort(), 32, SINGLE_RATE, WARM_UP.toSeconds() * SINGLE_RATE,
+        FixedRate.run(base.getHost(), base.getPort(), FixedRate.HTTP, 32, SINGLE_RATE, WARM_UP.toSeconds() * SINGLE_RATE,
                 i -> decision(base, token, random), new ConcurrentHistogram(3));
-        ConcurrentHistogram latency = new ConcurrentHistogram(3);
-        Map<String, Double> cpu0 = Cpu.snapshot(SERVICE_JAR);
-        long t0 = System.nanoTime();
-        long total = TIME.toSeconds() * SINGLE_RATE;
-        long errors = FixedRateHttp.run(base.getHost(), base.getPort(), 32, SINGLE_RATE, total,
-                i -> decision(base, token, random), latency);
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        Map<String, Double> cpu1 = Cpu.snapshot(SERVICE_JAR);
+        // the floor of this machine at this moment: the same generator, rate and connections against Redis alone, a
+        // server written in C that answers a GET in microseconds; its tail is the machine's (scheduling, the
+        // hypervisor waking an idle virtual CPU), not Rapport's. The two alternate in slices of 10 s, so that both
+        // meet the same neighbours on the host.
+        URI redis = URI.create(Bench.env("RAPPORT_REDIS_URL", "redis://127.0.0.1:6379"));
+        Phase decisions = new Phase();
+        Phase floor = new Phase();
+        long slice = 10L * SINGLE_RATE;
+        for (long done = 0; done < TIME.toSeconds() * SINGLE_RATE; done += slice) {
+            decisions.run(base.getHost(), base.getPort(), FixedRate.HTTP, slice, i -> decision(base, token, random));
+            floor.run(redis.getHost(), redis.getPort(), FixedRate.REDIS, slice,
+                    i -> FixedRate.command("GET", "rapport:bench:baseline:" + random.nextInt(PROFILES)));
+        }
         REPORT.append("""
-                ### One decision per request (`POST /api/v1/decisions`, open loop at %,d requests/s for %.0f s)
+                ### One decision per request (`POST /api/v1/decisions`, open loop at %,d requests/s for %.0f s, and a baseline)
 
-                | requests | errors | p50 | p90 | p99 | p99.9 | max |
-                |---|---|---|---|---|---|---|
-                | %,d | %d | %.2f ms | %.2f ms | **%.2f ms** | %.2f ms | %.2f ms |
+                | | requests | errors | p50 | p90 | p99 | p99.9 | max |
+                |---|---|---|---|---|---|---|---|
+                %s
+                %s
 
                 Marketing by email or SMS with a product and a category, for a random person, without commit. Latency
-                is measured from each request's scheduled start. CPU: %s.
+                is measured from each request's scheduled start. The baseline is a `GET` of the same Redis from the same
+                generator at the same rate over as many connections; the two alternate in slices of 10 s. CPU during the
+                decisions: %s. During the baseline: %s.
 
-                """.formatted(SINGLE_RATE, seconds, total, errors, ms(latency, 50), ms(latency, 90), ms(latency, 99),
-                ms(latency, 99.9), latency.getMaxValue() / 1000.0, Cpu.between(cpu0, cpu1, seconds)));
+                """.formatted(SINGLE_RATE, decisions.seconds, decisions.row("decisions"),
+                floor.row("baseline: Redis `GET`"), decisions.cpu(), floor.cpu()));
+    }
+
+    /** What the slices of one kind of open-loop load measured, all together. */
+    private static final class Phase {
+        final Histogram latency = new ConcurrentHistogram(3);
+        final Map<String, Double> cpu = new HashMap<>();
+        long requests;
+        long errors;
+        double seconds;
+
+        void run(String host, int port, FixedRate.Protocol protocol, long total, LongFunction<byte[]> request)
+                throws Exception {
+            Map<String, Double> cpu0 = Cpu.snapshot(SERVICE_JAR);
+            long t0 = System.nanoTime();
+            errors += FixedRate.run(host, port, protocol, 32, SINGLE_RATE, total, request, latency);
+            seconds += (System.nanoTime() - t0) / 1e9;
+            Cpu.snapshot(SERVICE_JAR).forEach((group, used) -> cpu.merge(group, used - cpu0.getOrDefault(group, 0.0),
+                    Double::sum));
+            requests += total;
+        }
+
+        String row(String what) {
+            return "| %s | %,d | %d | %.2f ms | %.2f ms | **%.2f ms** | %.2f ms | %.2f ms |".formatted(what, requests,
+                    errors, ms(latency, 50), ms(latency, 90), ms(latency, 99), ms(latency, 99.9),
+                    latency.getMaxValue() / 1000.0);
+        }
+
+        String cpu() {
+            return Cpu.between(Map.of(), cpu, seconds);
+        }
     }
 
     private static byte[] decision(URI base, String token, Random random) {
@@ -360,7 +424,7 @@ public final class SuppressionBench {
                 {"profileId":"%s","channel":"%s","purpose":"marketing","campaignId":"bench","productIds":["%s"],\
                 "categories":["%s"]}""".formatted(r.getProfileId(), r.getChannel() == Channel.CHANNEL_EMAIL ? "email"
                 : "sms", r.getProductIds(0), r.getCategories(0));
-        return FixedRateHttp.post(base.getHost(), base.getPort(), "/api/v1/decisions", token, json);
+        return FixedRate.post(base.getHost(), base.getPort(), "/api/v1/decisions", token, json);
     }
 
     private static double ms(Histogram h, double percentile) {

@@ -15,29 +15,43 @@ import java.util.function.LongFunction;
 import org.HdrHistogram.Histogram;
 
 /**
- * An open-loop HTTP/1.1 load generator that costs next to no CPU: requests are scheduled at a fixed rate and taken by
- * a pool of keep-alive connections, each on its own thread; latency is measured from the scheduled start, so a stall
- * counts for every request it delays (no coordinated omission).
+ * An open-loop load generator that costs next to no CPU, for HTTP/1.1 and for Redis (RESP, the baseline of the same
+ * machine): requests are scheduled at a fixed rate and taken by a pool of keep-alive connections, each on its own
+ * thread; latency is measured from the scheduled start, so a stall counts for every request it delays (no coordinated
+ * omission).
  */
-final class FixedRateHttp {
+final class FixedRate {
+
+    /** Writes one request and reads its whole answer; answers 200 for success. */
+    @FunctionalInterface
+    interface Protocol {
+        int exchange(OutputStream out, InputStream in, byte[] request) throws IOException;
+    }
+
+    /** HTTP/1.1 with keep-alive: the answer's status. */
+    static final Protocol HTTP = FixedRate::http;
+
+    /** Redis (RESP2): 200 for any answer but an error. */
+    static final Protocol REDIS = FixedRate::redis;
 
     private record Task(long scheduled, byte[] request) {
     }
 
-    private FixedRateHttp() {
+    private FixedRate() {
     }
 
     /**
      * @param host server host
      * @param port server port
+     * @param protocol what the server speaks
      * @param connections keep-alive connections
      * @param rate requests per second
      * @param total requests to send
      * @param request the bytes of request number i (a complete HTTP/1.1 request)
      * @param latency where latencies go, in microseconds
-     * @return the number of requests that did not answer 200
+     * @return the number of requests that did not succeed
      */
-    static long run(String host, int port, int connections, int rate, long total, LongFunction<byte[]> request,
+    static long run(String host, int port, Protocol protocol, int connections, int rate, long total, LongFunction<byte[]> request,
             Histogram latency) throws Exception {
         BlockingQueue<Task> queue = new ArrayBlockingQueue<>(100_000);
         AtomicLong errors = new AtomicLong();
@@ -60,7 +74,7 @@ final class FixedRateHttp {
                                 socket.setTcpNoDelay(true);
                                 in = new BufferedInputStream(socket.getInputStream(), 65536);
                             }
-                            status = exchange(socket.getOutputStream(), in, task.request());
+                            status = protocol.exchange(socket.getOutputStream(), in, task.request());
                         } catch (IOException e) {
                             status = -1;
                             if (socket != null) {
@@ -105,7 +119,7 @@ final class FixedRateHttp {
     }
 
     /** Writes a request and reads the whole answer; returns its status. */
-    private static int exchange(OutputStream out, InputStream in, byte[] request) throws IOException {
+    private static int http(OutputStream out, InputStream in, byte[] request) throws IOException {
         out.write(request);
         out.flush();
         String status = line(in);
@@ -132,6 +146,32 @@ final class FixedRateHttp {
             in.skipNBytes(length);
         }
         return code;
+    }
+
+    /** Writes a command and reads its reply: a simple string, an error, an integer or a bulk string. */
+    private static int redis(OutputStream out, InputStream in, byte[] request) throws IOException {
+        out.write(request);
+        out.flush();
+        String reply = line(in);
+        if (reply.startsWith("$")) {
+            long length = Long.parseLong(reply.substring(1));
+            if (length >= 0) {
+                in.skipNBytes(length);
+                line(in);
+            }
+        } else if (!reply.startsWith("+") && !reply.startsWith(":")) {
+            return 500;
+        }
+        return 200;
+    }
+
+    /** A Redis command, as bytes (RESP). */
+    static byte[] command(String... args) {
+        StringBuilder out = new StringBuilder("*").append(args.length).append("\r\n");
+        for (String a : args) {
+            out.append('$').append(a.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(a).append("\r\n");
+        }
+        return out.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static String line(InputStream in) throws IOException {
