@@ -65,7 +65,7 @@ final class Cpu {
         return out;
     }
 
-    /** CPU seconds spent per group between two snapshots, as "group 12.3 s (45 %)". */
+    /** CPU used per group between two snapshots, in cores (CPU seconds per second), as "group 0.4 core, …". */
     static String between(Map<String, Double> before, Map<String, Double> after, double wallSeconds) {
         StringBuilder out = new StringBuilder();
         for (String group : new String[] { "service", "postgresql", "redis", "load generator", "other",

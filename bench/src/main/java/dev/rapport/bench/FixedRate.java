@@ -47,12 +47,12 @@ final class FixedRate {
      * @param connections keep-alive connections
      * @param rate requests per second
      * @param total requests to send
-     * @param request the bytes of request number i (a complete HTTP/1.1 request)
+     * @param request the bytes of request number i (a complete HTTP/1.1 request, or a command of {@link #command})
      * @param latency where latencies go, in microseconds
      * @return the number of requests that did not succeed
      */
-    static long run(String host, int port, Protocol protocol, int connections, int rate, long total, LongFunction<byte[]> request,
-            Histogram latency) throws Exception {
+    static long run(String host, int port, Protocol protocol, int connections, int rate, long total,
+            LongFunction<byte[]> request, Histogram latency) throws Exception {
         BlockingQueue<Task> queue = new ArrayBlockingQueue<>(100_000);
         AtomicLong errors = new AtomicLong();
         AtomicLong done = new AtomicLong();

@@ -64,6 +64,9 @@ public final class SuppressionBench {
     static final int SINGLE_RATE = Integer.parseInt(Bench.env("RAPPORT_BENCH_DECISION_RATE", "1000"));
     static final int LATENCY_SAMPLES = Integer.parseInt(Bench.env("RAPPORT_BENCH_LATENCY_SAMPLES", "300"));
     static final String REDIS_DB = Bench.env("RAPPORT_BENCH_REDIS_DB", "3");
+    /** The Redis the services use (`make bench` sets it): the one emptied, compared with and taken as the baseline. */
+    static final URI REDIS = URI.create(Bench.env("RAPPORT_REDIS_URL", "redis://127.0.0.1:6379"));
+    static final int REDIS_PORT = REDIS.getPort() < 0 ? 6379 : REDIS.getPort();
     static final Duration WARM_UP = Duration.ofSeconds(Long.parseLong(Bench.env("RAPPORT_BENCH_WARM_UP_SECONDS", "40")));
     static final String SERVICE_JAR = "suppression-service/target/quarkus-app/quarkus-run.jar";
 
@@ -113,7 +116,8 @@ public final class SuppressionBench {
 
     /** Before the services start: the bench's Redis database holds no stream backlog and no counters of a past run. */
     static void prepare() throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("redis-cli", "-n", REDIS_DB, "FLUSHDB").inheritIO().start();
+        Process p = new ProcessBuilder("redis-cli", "-h", REDIS.getHost(), "-p", Integer.toString(REDIS_PORT),
+                "-n", REDIS_DB, "FLUSHDB").inheritIO().start();
         if (p.waitFor() != 0) {
             throw new IllegalStateException("redis-cli FLUSHDB failed");
         }
@@ -231,8 +235,8 @@ public final class SuppressionBench {
     static double batch() throws Exception {
         URI uri = URI.create(URL);
         // callbacks run on the transport threads: no hand-off per answer, so the generator costs less of the machine
-        ManagedChannel channel = NettyChannelBuilder.forAddress(uri.getHost(), uri.getPort()).usePlaintext().directExecutor()
-                .maxInboundMessageSize(16 << 20).build();
+        ManagedChannel channel = NettyChannelBuilder.forAddress(uri.getHost(), uri.getPort()).usePlaintext()
+                .directExecutor().maxInboundMessageSize(16 << 20).build();
         Metadata auth = new Metadata();
         auth.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
                 "Bearer " + Bench.serviceToken("campaign-service"));
@@ -356,23 +360,23 @@ public final class SuppressionBench {
         URI base = URI.create(URL);
         Random random = new Random(17);
         // warm-up: on 2 cores the JIT compiles for tens of seconds after a start, and would be measured too
-        FixedRate.run(base.getHost(), base.getPort(), FixedRate.HTTP, 32, SINGLE_RATE, WARM_UP.toSeconds() * SINGLE_RATE,
-                i -> decision(base, token, random), new ConcurrentHistogram(3));
+        FixedRate.run(base.getHost(), base.getPort(), FixedRate.HTTP, 32, SINGLE_RATE,
+                WARM_UP.toSeconds() * SINGLE_RATE, i -> decision(base, token, random), new ConcurrentHistogram(3));
         // the floor of this machine at this moment: the same generator, rate and connections against Redis alone, a
         // server written in C that answers a GET in microseconds; its tail is the machine's (scheduling, the
         // hypervisor waking an idle virtual CPU), not Rapport's. The two alternate in slices of 10 s, so that both
         // meet the same neighbours on the host.
-        URI redis = URI.create(Bench.env("RAPPORT_REDIS_URL", "redis://127.0.0.1:6379"));
         Phase decisions = new Phase();
         Phase floor = new Phase();
         long slice = 10L * SINGLE_RATE;
         for (long done = 0; done < TIME.toSeconds() * SINGLE_RATE; done += slice) {
             decisions.run(base.getHost(), base.getPort(), FixedRate.HTTP, slice, i -> decision(base, token, random));
-            floor.run(redis.getHost(), redis.getPort(), FixedRate.REDIS, slice,
+            floor.run(REDIS.getHost(), REDIS_PORT, FixedRate.REDIS, slice,
                     i -> FixedRate.command("GET", "rapport:bench:baseline:" + random.nextInt(PROFILES)));
         }
         REPORT.append("""
-                ### One decision per request (`POST /api/v1/decisions`, open loop at %,d requests/s for %.0f s, and a baseline)
+                ### One decision per request (`POST /api/v1/decisions`, open loop at %,d requests/s for %.0f s, \
+                and a baseline)
 
                 | | requests | errors | p50 | p90 | p99 | p99.9 | max |
                 |---|---|---|---|---|---|---|---|
@@ -457,9 +461,9 @@ public final class SuppressionBench {
     }
 
     private static Map<String, Double> redisBenchmark(String pipeline) throws Exception {
-        Process p = new ProcessBuilder("redis-benchmark", "-h", "127.0.0.1", "-p", "6379", "--dbnum", REDIS_DB, "-c",
-                "50", "-n", "200000", "-P", pipeline, "-t", "get,set,hset", "-q", "--csv").redirectErrorStream(true)
-                .start();
+        Process p = new ProcessBuilder("redis-benchmark", "-h", REDIS.getHost(), "-p",
+                Integer.toString(REDIS_PORT), "--dbnum", REDIS_DB, "-c", "50", "-n", "200000", "-P", pipeline, "-t",
+                "get,set,hset", "-q", "--csv").redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
             throw new IllegalStateException("redis-benchmark failed: " + out);
