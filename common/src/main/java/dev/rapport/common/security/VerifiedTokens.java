@@ -107,7 +107,12 @@ public class VerifiedTokens {
             return null;
         }
         hits.increment();
-        QuarkusSecurityIdentity.Builder out = copy(entry.identity()).addAttribute(FROM_CACHE, Boolean.TRUE);
+        SecurityIdentity kept = entry.identity();
+        // the kept identity holds nothing of a request: its permission checks can be asked directly, which spares a
+        // copy of its permission set per request (a StringPermission hashes by building its toString)
+        QuarkusSecurityIdentity.Builder out = QuarkusSecurityIdentity.builder().setPrincipal(kept.getPrincipal())
+                .addRoles(kept.getRoles()).addCredentials(kept.getCredentials()).addAttributes(kept.getAttributes())
+                .addPermissionChecker(kept::checkPermission).addAttribute(FROM_CACHE, Boolean.TRUE);
         Object routingContext = requestAttributes.get(ROUTING_CONTEXT);
         if (routingContext != null) {
             out.addAttribute(ROUTING_CONTEXT, routingContext);
@@ -151,7 +156,10 @@ public class VerifiedTokens {
         return cache.estimatedSize();
     }
 
-    /** The identity's principal, roles, credentials and attributes, without the request it came with. */
+    /**
+     * The identity's principal, roles, credentials, permissions and attributes, without the request it came with: once
+     * per token, when it is kept.
+     */
     private static QuarkusSecurityIdentity.Builder copy(SecurityIdentity identity) {
         Map<String, Object> attributes = new HashMap<>(identity.getAttributes());
         attributes.remove(ROUTING_CONTEXT);
