@@ -53,14 +53,81 @@ final class FixedRate {
      */
     static long run(String host, int port, Protocol protocol, int connections, int rate, long total,
             LongFunction<byte[]> request, Histogram latency) throws Exception {
+        try (Connections pool = new Connections(host, port, connections)) {
+            return run(pool, protocol, rate, total, request, latency);
+        }
+    }
+
+    /**
+     * Keep-alive connections that outlive one run, as a client's connection pool does: runs that take turns with
+     * other load (slices) go on over the same connections instead of opening new ones each time.
+     */
+    static final class Connections implements AutoCloseable {
+        private final String host;
+        private final int port;
+        private final Socket[] sockets;
+        private final InputStream[] ins;
+
+        Connections(String host, int port, int size) {
+            this.host = host;
+            this.port = port;
+            this.sockets = new Socket[size];
+            this.ins = new InputStream[size];
+        }
+
+        int size() {
+            return sockets.length;
+        }
+
+        /** Connection c, opened on first use or after a failure. */
+        private Socket socket(int c) throws IOException {
+            if (sockets[c] == null) {
+                Socket socket = new Socket(host, port);
+                socket.setTcpNoDelay(true);
+                ins[c] = new BufferedInputStream(socket.getInputStream(), 65536);
+                sockets[c] = socket;
+            }
+            return sockets[c];
+        }
+
+        private void drop(int c) {
+            if (sockets[c] != null) {
+                try {
+                    sockets[c].close();
+                } catch (IOException ignored) {
+                    // closing a connection that failed
+                }
+                sockets[c] = null;
+                ins[c] = null;
+            }
+        }
+
+        @Override
+        public void close() {
+            for (int c = 0; c < sockets.length; c++) {
+                drop(c);
+            }
+        }
+    }
+
+    /**
+     * @param pool the connections, one worker thread each
+     * @param protocol what the server speaks
+     * @param rate requests per second
+     * @param total requests to send
+     * @param request the bytes of request number i (a complete HTTP/1.1 request, or a command of {@link #command})
+     * @param latency where latencies go, in microseconds
+     * @return the number of requests that did not succeed
+     */
+    static long run(Connections pool, Protocol protocol, int rate, long total, LongFunction<byte[]> request,
+            Histogram latency) throws Exception {
         BlockingQueue<Task> queue = new ArrayBlockingQueue<>(100_000);
         AtomicLong errors = new AtomicLong();
         AtomicLong done = new AtomicLong();
-        Thread[] workers = new Thread[connections];
-        for (int c = 0; c < connections; c++) {
+        Thread[] workers = new Thread[pool.size()];
+        for (int c = 0; c < workers.length; c++) {
+            int connection = c;
             workers[c] = new Thread(() -> {
-                Socket socket = null;
-                InputStream in = null;
                 try {
                     while (done.get() < total) {
                         Task task = queue.poll(100, TimeUnit.MILLISECONDS);
@@ -69,18 +136,11 @@ final class FixedRate {
                         }
                         int status;
                         try {
-                            if (socket == null) {
-                                socket = new Socket(host, port);
-                                socket.setTcpNoDelay(true);
-                                in = new BufferedInputStream(socket.getInputStream(), 65536);
-                            }
-                            status = protocol.exchange(socket.getOutputStream(), in, task.request());
+                            Socket socket = pool.socket(connection);
+                            status = protocol.exchange(socket.getOutputStream(), pool.ins[connection], task.request());
                         } catch (IOException e) {
                             status = -1;
-                            if (socket != null) {
-                                socket.close();
-                            }
-                            socket = null;
+                            pool.drop(connection);
                         }
                         latency.recordValue(Math.max(1, (System.nanoTime() - task.scheduled()) / 1000));
                         if (status != 200) {
@@ -88,16 +148,8 @@ final class FixedRate {
                         }
                         done.incrementAndGet();
                     }
-                } catch (InterruptedException | IOException e) {
+                } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                } finally {
-                    if (socket != null) {
-                        try {
-                            socket.close();
-                        } catch (IOException ignored) {
-                            // closing
-                        }
-                    }
                 }
             }, "load-" + c);
             workers[c].start();

@@ -67,7 +67,7 @@ public final class SuppressionBench {
     /** The Redis the services use (`make bench` sets it): the one emptied, compared with and taken as the baseline. */
     static final URI REDIS = URI.create(Bench.env("RAPPORT_REDIS_URL", "redis://127.0.0.1:6379"));
     static final int REDIS_PORT = REDIS.getPort() < 0 ? 6379 : REDIS.getPort();
-    static final Duration WARM_UP = Duration.ofSeconds(Long.parseLong(Bench.env("RAPPORT_BENCH_WARM_UP_SECONDS", "40")));
+    static final Duration WARM_UP = Duration.ofSeconds(Long.parseLong(Bench.env("RAPPORT_BENCH_WARM_UP_SECONDS", "60")));
     static final String SERVICE_JAR = "suppression-service/target/quarkus-app/quarkus-run.jar";
 
     private static final StringBuilder REPORT = new StringBuilder();
@@ -359,20 +359,27 @@ public final class SuppressionBench {
         String token = Bench.token("integrator");
         URI base = URI.create(URL);
         Random random = new Random(17);
-        // warm-up: on 2 cores the JIT compiles for tens of seconds after a start, and would be measured too
-        FixedRate.run(base.getHost(), base.getPort(), FixedRate.HTTP, 32, SINGLE_RATE,
-                WARM_UP.toSeconds() * SINGLE_RATE, i -> decision(base, token, random), new ConcurrentHistogram(3));
-        // the floor of this machine at this moment: the same generator, rate and connections against Redis alone, a
-        // server written in C that answers a GET in microseconds; its tail is the machine's (scheduling, the
-        // hypervisor waking an idle virtual CPU), not Rapport's. The two alternate in slices of 10 s, so that both
-        // meet the same neighbours on the host.
         Phase decisions = new Phase();
         Phase floor = new Phase();
-        long slice = 10L * SINGLE_RATE;
-        for (long done = 0; done < TIME.toSeconds() * SINGLE_RATE; done += slice) {
-            decisions.run(base.getHost(), base.getPort(), FixedRate.HTTP, slice, i -> decision(base, token, random));
-            floor.run(REDIS.getHost(), REDIS_PORT, FixedRate.REDIS, slice,
-                    i -> FixedRate.command("GET", "rapport:bench:baseline:" + random.nextInt(PROFILES)));
+        // one pool of keep-alive connections each, as a client keeps them: the slices below take turns over the same
+        // connections. Opening 32 new ones at every slice, under load, slowed the first 100-200 ms of each slice (up to
+        // 20 ms on the service's side), which a client with a connection pool does not meet.
+        try (FixedRate.Connections service = new FixedRate.Connections(base.getHost(), base.getPort(), 32);
+                FixedRate.Connections redis = new FixedRate.Connections(REDIS.getHost(), REDIS_PORT, 32)) {
+            // warm-up: on 2 cores the JIT compiles for tens of seconds after a start (C2 was still busy 40 s into the
+            // load on an AMD EPYC machine), and would be measured too
+            FixedRate.run(service, FixedRate.HTTP, SINGLE_RATE, WARM_UP.toSeconds() * SINGLE_RATE,
+                    i -> decision(base, token, random), new ConcurrentHistogram(3));
+            // the floor of this machine at this moment: the same generator, rate and connections against Redis alone,
+            // a server written in C that answers a GET in microseconds; its tail is the machine's (scheduling, the
+            // hypervisor waking an idle virtual CPU), not Rapport's. The two alternate in slices of 10 s, so that
+            // both meet the same neighbours on the host.
+            long slice = 10L * SINGLE_RATE;
+            for (long done = 0; done < TIME.toSeconds() * SINGLE_RATE; done += slice) {
+                decisions.run(service, FixedRate.HTTP, slice, i -> decision(base, token, random));
+                floor.run(redis, FixedRate.REDIS, slice,
+                        i -> FixedRate.command("GET", "rapport:bench:baseline:" + random.nextInt(PROFILES)));
+            }
         }
         REPORT.append("""
                 ### One decision per request (`POST /api/v1/decisions`, open loop at %,d requests/s for %.0f s, \
@@ -400,11 +407,11 @@ public final class SuppressionBench {
         long errors;
         double seconds;
 
-        void run(String host, int port, FixedRate.Protocol protocol, long total, LongFunction<byte[]> request)
-                throws Exception {
+        void run(FixedRate.Connections connections, FixedRate.Protocol protocol, long total,
+                LongFunction<byte[]> request) throws Exception {
             Map<String, Double> cpu0 = Cpu.snapshot(SERVICE_JAR);
             long t0 = System.nanoTime();
-            errors += FixedRate.run(host, port, protocol, 32, SINGLE_RATE, total, request, latency);
+            errors += FixedRate.run(connections, protocol, SINGLE_RATE, total, request, latency);
             seconds += (System.nanoTime() - t0) / 1e9;
             Cpu.snapshot(SERVICE_JAR).forEach((group, used) -> cpu.merge(group, used - cpu0.getOrDefault(group, 0.0),
                     Double::sum));
