@@ -79,6 +79,11 @@ final class FixedRate {
             return sockets.length;
         }
 
+        /** What connection c reads from; call after {@link #socket}. */
+        private InputStream in(int c) {
+            return ins[c];
+        }
+
         /** Connection c, opened on first use or after a failure. */
         private Socket socket(int c) throws IOException {
             if (sockets[c] == null) {
@@ -137,7 +142,7 @@ final class FixedRate {
                         int status;
                         try {
                             Socket socket = pool.socket(connection);
-                            status = protocol.exchange(socket.getOutputStream(), pool.ins[connection], task.request());
+                            status = protocol.exchange(socket.getOutputStream(), pool.in(connection), task.request());
                         } catch (IOException e) {
                             status = -1;
                             pool.drop(connection);

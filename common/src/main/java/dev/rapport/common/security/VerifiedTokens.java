@@ -110,8 +110,7 @@ public class VerifiedTokens {
         SecurityIdentity kept = entry.identity();
         // the kept identity holds nothing of a request: its permission checks can be asked directly, which spares a
         // copy of its permission set per request (a StringPermission hashes by building its toString)
-        QuarkusSecurityIdentity.Builder out = QuarkusSecurityIdentity.builder().setPrincipal(kept.getPrincipal())
-                .addRoles(kept.getRoles()).addCredentials(kept.getCredentials()).addAttributes(kept.getAttributes())
+        QuarkusSecurityIdentity.Builder out = builder(kept, kept.getAttributes())
                 .addPermissionChecker(kept::checkPermission).addAttribute(FROM_CACHE, Boolean.TRUE);
         Object routingContext = requestAttributes.get(ROUTING_CONTEXT);
         if (routingContext != null) {
@@ -156,6 +155,12 @@ public class VerifiedTokens {
         return cache.estimatedSize();
     }
 
+    /** A new identity with this one's principal, roles and credentials, and these attributes. */
+    private static QuarkusSecurityIdentity.Builder builder(SecurityIdentity identity, Map<String, Object> attributes) {
+        return QuarkusSecurityIdentity.builder().setPrincipal(identity.getPrincipal()).addRoles(identity.getRoles())
+                .addCredentials(identity.getCredentials()).addAttributes(attributes);
+    }
+
     /**
      * The identity's principal, roles, credentials, permissions and attributes, without the request it came with: once
      * per token, when it is kept.
@@ -165,8 +170,7 @@ public class VerifiedTokens {
         attributes.remove(ROUTING_CONTEXT);
         attributes.remove(REQUEST_CONTEXT);
         attributes.remove(FROM_CACHE);
-        QuarkusSecurityIdentity.Builder out = QuarkusSecurityIdentity.builder().setPrincipal(identity.getPrincipal())
-                .addRoles(identity.getRoles()).addCredentials(identity.getCredentials()).addAttributes(attributes);
+        QuarkusSecurityIdentity.Builder out = builder(identity, attributes);
         if (identity instanceof QuarkusSecurityIdentity quarkus) {
             out.addPermissions(quarkus.getPermissions()); // the token's scopes, as OIDC grants them
         } else {
