@@ -390,13 +390,14 @@ public final class SuppressionBench {
                 %s
                 %s
 
-                Marketing by email or SMS with a product and a category, for a random person, without commit. Latency
-                is measured from each request's scheduled start. The baseline is a `GET` of the same Redis from the same
-                generator at the same rate over as many connections; the two alternate in slices of 10 s. CPU during the
-                decisions: %s. During the baseline: %s.
+                Marketing by email or SMS with a product and a category, for a random person, without commit, over 32
+                keep-alive connections kept for the whole phase, after a warm-up of %d s. Latency is measured from each
+                request's scheduled start. The baseline is a `GET` of the same Redis from the same generator at the same
+                rate over as many connections; the two alternate in slices of 10 s. CPU during the decisions: %s. During
+                the baseline: %s.
 
                 """.formatted(SINGLE_RATE, decisions.seconds, decisions.row("decisions"),
-                floor.row("baseline: Redis `GET`"), decisions.cpu(), floor.cpu()));
+                floor.row("baseline: Redis `GET`"), WARM_UP.toSeconds(), decisions.cpu(), floor.cpu()));
     }
 
     /** What the slices of one kind of open-loop load measured, all together. */
