@@ -43,6 +43,7 @@ import dev.rapport.suppression.rest.Documents.ReasonDocument;
 import dev.rapport.suppression.rest.Documents.StatementDocument;
 import dev.rapport.suppression.rest.Documents.SuppressionDocument;
 import dev.rapport.suppression.rest.Documents.SuppressionsResponse;
+import dev.rapport.suppression.repository.AuditStore;
 import dev.rapport.suppression.service.Profiles;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
@@ -176,11 +177,15 @@ public class ProfilesResource {
         String profileId = Paths.profileId(id);
         int size = Paths.limit(limit);
         Long before = Paths.cursor(cursor);
-        return profiles.decisions(profileId, before, size).map(page -> new DecisionsPage(page.stream()
-                .map(r -> new AuditedDecision(r.id(), r.profileId(), r.decidedAt(), r.channel(), r.purpose(),
-                        r.campaignId(), r.topic(), r.productIds(), r.categories(), r.decision(), r.retryAt(),
-                        r.reasons().stream().map(ReasonDocument::of).toList(), r.caller()))
-                .toList(), page.size() == size ? String.valueOf(page.get(page.size() - 1).id()) : null));
+        // one row more than the page tells whether there is a next page: a full last page has no cursor
+        return profiles.decisions(profileId, before, size + 1).map(rows -> {
+            List<AuditStore.Recorded> page = rows.size() > size ? rows.subList(0, size) : rows;
+            return new DecisionsPage(page.stream()
+                    .map(r -> new AuditedDecision(r.id(), r.profileId(), r.decidedAt(), r.channel(), r.purpose(),
+                            r.campaignId(), r.topic(), r.productIds(), r.categories(), r.decision(), r.retryAt(),
+                            r.reasons().stream().map(ReasonDocument::of).toList(), r.caller()))
+                    .toList(), rows.size() > size ? String.valueOf(page.get(page.size() - 1).id()) : null);
+        });
     }
 
     private static ConsentsResponse consentsDocument(Profiles.Consents c) {

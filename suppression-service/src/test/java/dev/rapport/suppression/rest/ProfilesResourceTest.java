@@ -9,6 +9,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
 import java.time.Duration;
@@ -179,6 +181,11 @@ class ProfilesResourceTest {
         Api.get("agent", "/api/v1/profiles/" + p + "/decisions?limit=3&cursor=" + cursor).statusCode(200)
                 .body("items.campaignId", org.hamcrest.Matchers.contains("c-1", "c-0"))
                 .body("nextCursor", nullValue());
+        // a last page that is exactly full ends the list too: no cursor to an empty page
+        Api.get("agent", "/api/v1/profiles/" + p + "/decisions?limit=5").statusCode(200)
+                .body("items", hasSize(5)).body("nextCursor", nullValue());
+        Api.get("agent", "/api/v1/profiles/" + p + "/decisions?limit=4").statusCode(200)
+                .body("items", hasSize(4)).body("nextCursor", notNullValue());
         Api.get("agent", "/api/v1/profiles/" + p + "/decisions?limit=0").statusCode(400)
                 .body("errors[0].field", equalTo("limit"));
         Api.get("agent", "/api/v1/profiles/" + p + "/decisions?cursor=abc").statusCode(400)
