@@ -3,10 +3,14 @@ package dev.rapport.suppression;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.rapport.common.error.FieldError;
 import dev.rapport.common.error.RapportException;
@@ -34,6 +38,15 @@ class PolicyTest {
         assertThat(p.caps()).containsExactly(new Policy.Cap(null, 1, 1), new Policy.Cap(null, 3, 7),
                 new Policy.Cap(Channel.SMS, 2, 7));
         assertThat(p.ticketGracePeriod()).isEqualTo(Duration.ofHours(24));
+    }
+
+    @Test
+    void theReadmeShowsTheDefaultsAsGetAnswersThem() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        int block = readme.indexOf("```json", readme.indexOf("## Policy"));
+        assertThat(block).as("README.md shows the default policy in a json block under ## Policy").isPositive();
+        String json = readme.substring(readme.indexOf('\n', block) + 1, readme.indexOf("```", block + 7));
+        assertThat(new ObjectMapper().readValue(json, Policy.Draft.class)).isEqualTo(Policy.defaults().toDraft());
     }
 
     @Test
