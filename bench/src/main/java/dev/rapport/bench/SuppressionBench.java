@@ -133,8 +133,8 @@ public final class SuppressionBench {
         long started = System.nanoTime();
         try (Statement s = db.createStatement()) {
             s.execute("SET synchronous_commit = off");
-            s.execute("TRUNCATE subject, address, purchase, decline, ticket, consent, consent_history, do_not_contact, "
-                    + "decision_audit");
+            s.execute("TRUNCATE subject, address, address_kind_status, purchase, decline, ticket, consent, "
+                    + "consent_history, do_not_contact, decision_audit");
             step(s, "subjects", """
                     INSERT INTO subject (profile_id, first_seen, updated_at, timezone, timezone_at)
                     SELECT 'bench-p-' || g, now() - interval '400 days', now(), 'Europe/Moscow', now() - interval '1 day'

@@ -363,13 +363,31 @@ public class StateStore {
         }
         if (!every.isEmpty()) {
             all.add(c.preparedQuery("""
-                    UPDATE address a SET status = u.s, status_at = u.t, status_event_id = u.e
-                    FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[]) AS u(p, k, s, t, e)
-                    WHERE a.profile_id = u.p AND a.kind = u.k AND (a.status_at IS NULL OR u.t > a.status_at)""")
+                    INSERT INTO address_kind_status AS k (profile_id, kind, status, status_at, status_event_id)
+                    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[])
+                    ON CONFLICT (profile_id, kind) DO UPDATE SET status = EXCLUDED.status,
+                        status_at = EXCLUDED.status_at, status_event_id = EXCLUDED.status_event_id
+                    WHERE EXCLUDED.status_at > k.status_at""")
                     .execute(Tuple.of(texts(every, StateChanges.AddressStatusFact::profileId),
                             texts(every, f -> f.kind().identifier()), texts(every, f -> f.status().dbName()),
                             times(every, StateChanges.AddressStatusFact::at),
                             texts(every, StateChanges.AddressStatusFact::eventId)))
+                    .replaceWithVoid());
+        }
+        Set<String> sighted = new TreeSet<>();
+        every.forEach(f -> sighted.add(f.profileId()));
+        changes.addresses().forEach(a -> sighted.add(a.profileId()));
+        if (!sighted.isEmpty()) {
+            // after the sightings above: a failure that named no address reaches the addresses known when it happened,
+            // not those first seen later (a new push token after an old one failed), whichever arrived first
+            all.add(c.preparedQuery("""
+                    UPDATE address a SET status = k.status, status_at = k.status_at, status_event_id = k.status_event_id
+                    FROM address_kind_status k
+                    WHERE k.profile_id = ANY($1) AND a.profile_id = k.profile_id AND a.kind = k.kind
+                      AND a.seen_at <= k.status_at AND (a.status_at IS NULL OR k.status_at > a.status_at)
+                    RETURNING a.profile_id""")
+                    .execute(Tuple.of(texts(sighted)))
+                    .invoke(rows -> rows.forEach(r -> touched.add(r.getString(0))))
                     .replaceWithVoid());
         }
         if (!changes.purchases().isEmpty()) {
@@ -525,7 +543,10 @@ public class StateStore {
         for (String sql : statements) {
             all.add(c.preparedQuery(sql).execute(ids).replaceWithVoid());
         }
-        for (String table : List.of("address", "purchase", "decline", "ticket", "consent", "do_not_contact")) {
+        // a failure that named no address was about the merged-away person's addresses, which move with their own
+        // status: moved, it would also reach the survivor's, so it is dropped
+        for (String table : List.of("address", "address_kind_status", "purchase", "decline", "ticket", "consent",
+                "do_not_contact")) {
             all.add(c.preparedQuery("DELETE FROM " + table + " WHERE profile_id = $1").execute(Tuple.of(merged))
                     .replaceWithVoid());
         }
@@ -557,8 +578,8 @@ public class StateStore {
     public Uni<Void> erase(SqlConnection c, Collection<String> ids, Instant at, String eventId) {
         Tuple byId = Tuple.of(texts(ids));
         List<Uni<Void>> all = new ArrayList<>();
-        for (String table : List.of("address", "purchase", "decline", "ticket", "consent", "consent_history",
-                "do_not_contact", "decision_audit")) {
+        for (String table : List.of("address", "address_kind_status", "purchase", "decline", "ticket", "consent",
+                "consent_history", "do_not_contact", "decision_audit")) {
             all.add(c.preparedQuery("DELETE FROM " + table + " WHERE profile_id = ANY($1)").execute(byId)
                     .replaceWithVoid());
         }

@@ -71,6 +71,30 @@ class EventStreamConsumerTest {
     }
 
     @Test
+    void aResolutionAppliedBeforeItsOpeningArrivesLeavesNoPauseBehind() {
+        String p = profileId();
+        Instant opened = Instant.now().minus(Duration.ofHours(3));
+        stream.publish(known(p), optIn(p), event("ticket_resolved", p, opened.plus(Duration.ofHours(1)))
+                .prop("ticketId", "T-1"));
+        assertThat(rules(contact(p, "email", "marketing"))).isEmpty();
+        // the opening comes in a later run, after the resolution was written
+        stream.publish(event("ticket_opened", p, opened).prop("ticketId", "T-1"));
+        assertThat(rules(contact(p, "email", "marketing"))).isEmpty();
+    }
+
+    @Test
+    void marketingStaysPausedUntilTheLastOpenTicketIsResolved() {
+        String p = profileId();
+        Instant t = Instant.now().minus(Duration.ofHours(3));
+        stream.publish(known(p), optIn(p), event("ticket_opened", p, t).prop("ticketId", "T-a"),
+                event("ticket_opened", p, t.plus(Duration.ofMinutes(10))).prop("ticketId", "T-b"));
+        stream.publish(event("ticket_resolved", p, t.plus(Duration.ofHours(1))).prop("ticketId", "T-a"));
+        assertThat(rules(contact(p, "sms", "marketing"))).as("T-b is still open").containsExactly("open_ticket");
+        stream.publish(event("ticket_resolved", p, t.plus(Duration.ofHours(2))).prop("ticketId", "T-b"));
+        assertThat(rules(contact(p, "sms", "marketing"))).isEmpty();
+    }
+
+    @Test
     void anOpeningAndItsResolutionInOrderEndTheSame() {
         String p = profileId();
         Instant opened = Instant.now().minus(Duration.ofHours(3));
@@ -180,6 +204,42 @@ class EventStreamConsumerTest {
         // a new email address makes email reachable again
         stream.publish(event("logged_in", p, Instant.now()).id("email", "new-" + p + "@example.com"));
         assertThat(rules(contact(p, "email", "transactional"))).isEmpty();
+    }
+
+    @Test
+    void aFailureNamingNoAddressSparesAddressesFirstSeenAfterIt() {
+        String p = profileId();
+        Instant failed = Instant.now().minus(Duration.ofHours(1));
+        // a new push token registered after an old, unnamed one failed; the failure is delivered last
+        stream.publish(known(p).id("pushToken", "tok-old"),
+                event("logged_in", p, Instant.now()).channel("app").id("pushToken", "tok-new"));
+        stream.publish(event("message_failed", p, failed).channel("push").prop("error", "UNREGISTERED"));
+        assertThat(rules(contact(p, "push", "transactional"))).as("tok-new is not the one that failed").isEmpty();
+        // the same failure, once the only token is one seen before it, leaves no address to reach
+        String q = profileId();
+        stream.publish(known(q).id("pushToken", "tok-old"));
+        stream.publish(event("message_failed", q, failed).channel("push").prop("error", "UNREGISTERED"));
+        assertThat(rules(contact(q, "push", "transactional"))).containsExactly("unreachable");
+        // and so does it when the failure is delivered before the sighting of the token it was about
+        String r = profileId();
+        stream.publish(event("message_failed", r, failed).channel("push").prop("error", "UNREGISTERED"));
+        stream.publish(known(r).id("pushToken", "tok-old"));
+        assertThat(rules(contact(r, "push", "transactional"))).containsExactly("unreachable");
+    }
+
+    @Test
+    void aMergedProfilesFailureWithoutAnAddressDoesNotReachTheSurvivorsAddresses() {
+        String survivor = profileId();
+        String merged = profileId();
+        stream.publish(known(survivor).id("pushToken", "tok-s"), known(merged).id("pushToken", "tok-m"),
+                event("message_failed", merged, Instant.now().minus(Duration.ofHours(1))).channel("push")
+                        .prop("error", "UNREGISTERED"));
+        assertThat(rules(contact(merged, "push", "transactional"))).containsExactly("unreachable");
+        stream.publish(event("profile_merged", survivor, Instant.now()).prop("survivorId", survivor)
+                .prop("mergedId", merged));
+        // tok-m moved over with its status; a later sighting of the survivor leaves tok-s as it was
+        stream.publish(event("logged_in", survivor, Instant.now()).channel("app").id("pushToken", "tok-s"));
+        assertThat(rules(contact(survivor, "push", "transactional"))).isEmpty();
     }
 
     private long count(String sql, String profileId) throws SQLException {
