@@ -42,7 +42,9 @@ public final class SuppressionRules {
         }
         reachability(r.channel(), s, out);
         if (!s.known()) {
-            return out; // nothing else is known of the person
+            // no event of the person yet: only what was recorded through the API can be known
+            doNotContact(r, s, out);
+            return out;
         }
         if (marketing || service) {
             consents(r, s, p, out);
@@ -57,12 +59,17 @@ public final class SuppressionRules {
             if (quiet != null) {
                 out.add(quiet);
             }
-            if (s.doNotContact() != null) {
-                out.add(new Reason(Rule.DO_NOT_CONTACT, "On the do-not-contact list since " + day(s.doNotContact().at())
-                        + " (" + s.doNotContact().reason() + ").", null, null));
-            }
         }
+        doNotContact(r, s, out);
         return out;
+    }
+
+    /** The do-not-contact list stops marketing and service messages; transactional ones still go. */
+    private static void doNotContact(ContactRequest r, SubjectState s, List<Reason> out) {
+        if (r.purpose() != Purpose.TRANSACTIONAL && s.doNotContact() != null) {
+            out.add(new Reason(Rule.DO_NOT_CONTACT, "On the do-not-contact list since " + day(s.doNotContact().at())
+                    + " (" + s.doNotContact().reason() + ").", null, null));
+        }
     }
 
     /** The time zone of a person: their own, else the policy's default. */

@@ -146,6 +146,16 @@ class ProfilesResourceTest {
     }
 
     @Test
+    void aPersonPutOnTheListBeforeAnyOfTheirEventsIsDeniedForBothReasons() {
+        String p = profileId();
+        given().auth().oauth2(TestTokens.user("agent")).contentType(ContentType.JSON)
+                .body(Map.of("reason", "asked in the store", "source", "store 12"))
+                .when().put("/api/v1/profiles/" + p + "/do-not-contact").then().statusCode(204);
+        assertThat(rules(contact(p, "email", "marketing"))).containsExactly("unreachable", "do_not_contact");
+        assertThat(rules(contact(p, "email", "transactional"))).containsExactly("unreachable");
+    }
+
+    @Test
     void theDoNotContactListHoldsBackMarketingAndServiceUntilRemoved() {
         String p = knownPerson();
         given().auth().oauth2(TestTokens.user("agent")).contentType(ContentType.JSON)
