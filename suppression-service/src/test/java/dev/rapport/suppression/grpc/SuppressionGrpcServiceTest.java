@@ -7,6 +7,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -66,6 +69,25 @@ class SuppressionGrpcServiceTest {
         assertThat(deny.getDecision()).isEqualTo(Decision.DECISION_DENY);
         assertThat(deny.getReasonsList()).extracting(r -> r.getRule()).containsExactly(Rule.RULE_UNREACHABLE,
                 Rule.RULE_NO_CONSENT);
+    }
+
+    @Test
+    void defersANightContactWithTheTimeItMayGo() {
+        // quiet hours from an hour ago to an hour from now in the policy's zone (the person gave none)
+        ZonedDateTime local = Instant.now().atZone(ZoneId.of("Europe/Moscow"));
+        LocalTime end = local.plusHours(1).toLocalTime().withSecond(0).withNano(0);
+        Api.policy(Map.of("quietHours", Map.of("start", local.minusHours(1).toLocalTime().withSecond(0).withNano(0)
+                .toString(), "end", end.toString(), "channels", List.of("email"))));
+        String p = subscribedPerson();
+        DecideResponse defer = client.decide(DecideRequest.newBuilder().setProfileId(p).setChannel(Channel.CHANNEL_EMAIL)
+                .setPurpose(Purpose.PURPOSE_MARKETING).build()).await().atMost(Duration.ofSeconds(10));
+        Api.policy(Map.of());
+        assertThat(defer.getDecision()).isEqualTo(Decision.DECISION_DEFER);
+        assertThat(defer.getReasonsList()).extracting(r -> r.getRule()).containsExactly(Rule.RULE_QUIET_HOURS);
+        assertThat(defer.hasRetryAt()).isTrue();
+        Instant retryAt = Instant.ofEpochSecond(defer.getRetryAt().getSeconds(), defer.getRetryAt().getNanos());
+        assertThat(retryAt.atZone(ZoneId.of("Europe/Moscow")).toLocalTime()).isEqualTo(end);
+        assertThat(retryAt).isAfter(Instant.now());
     }
 
     @Test

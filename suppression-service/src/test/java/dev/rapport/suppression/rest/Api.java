@@ -56,7 +56,7 @@ public final class Api {
                 Map.of("channel", "sms", "limit", 2, "days", 7)),
                 "quietHours", Map.of("start", "21:00", "end", "09:00",
                         "channels", List.of("sms", "push", "messenger", "call_center")),
-                "purchasedPeriod", "P30D", "declinedPeriod", "P30D", "ticketGracePeriod", "PT24H",
+                "purchasedPeriod", "P30D", "declinedPeriod", "P30D", "ticketGracePeriod", "P1D",
                 "defaultTimezone", "Europe/Moscow", "consentRequired", true);
     }
 

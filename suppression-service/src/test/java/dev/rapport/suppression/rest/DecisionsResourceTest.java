@@ -64,7 +64,7 @@ class DecisionsResourceTest {
         JsonPath d = decision(contact(p, "email", "marketing"));
         assertThat(d.getString("decision")).isEqualTo("allow");
         assertThat(d.getList("reasons")).isEmpty();
-        assertThat(d.getString("retryAt")).isNull();
+        assertThat(d.getMap("$")).as("retryAt is there, null").containsEntry("retryAt", null);
         assertThat(d.getString("profileId")).isEqualTo(p);
     }
 
@@ -164,6 +164,24 @@ class DecisionsResourceTest {
         c.put("commit", false);
         decision(c);
         Api.get("agent", "/api/v1/profiles/" + p + "/decisions").body("items.size()", equalTo(2));
+    }
+
+    @Test
+    void aChannelsOwnCapCountsOnlyThatChannelAndTheGlobalOneCountsEvery() {
+        Api.policy(Map.of("caps", List.of(Map.of("limit", 3, "days", 7), Map.of("channel", "sms", "limit", 1,
+                "days", 7))));
+        String p = subscribedPerson();
+        Map<String, Object> sms = contact(p, "sms", "marketing");
+        sms.put("commit", true);
+        Map<String, Object> email = contact(p, "email", "marketing");
+        email.put("commit", true);
+        assertThat(decision(sms).getString("decision")).isEqualTo("allow");
+        assertThat(decision(sms).getList("reasons.rule", String.class)).as("the SMS cap of 1 a week is taken")
+                .containsExactly("frequency_cap");
+        assertThat(decision(email).getString("decision")).as("email has no cap of its own").isEqualTo("allow");
+        assertThat(decision(email).getString("decision")).as("the third message of the week").isEqualTo("allow");
+        assertThat(decision(email).getList("reasons.rule", String.class)).as("3 a week on every channel")
+                .containsExactly("frequency_cap");
     }
 
     @Test
