@@ -61,6 +61,11 @@ class ProfilesResourceTest {
                 .when().put("/api/v1/profiles/" + p + "/consents").then().log().ifValidationFails();
     }
 
+    static io.restassured.response.ValidatableResponse putOnList(String user, String p, Object body) {
+        return given().auth().oauth2(TestTokens.user(user)).contentType(ContentType.JSON).body(body)
+                .when().put("/api/v1/profiles/" + p + "/do-not-contact").then().log().ifValidationFails();
+    }
+
     @Test
     void aConsentIsARecordWithHistoryAndTheLatestStatementRules() {
         String p = knownPerson();
@@ -148,9 +153,7 @@ class ProfilesResourceTest {
     @Test
     void aPersonPutOnTheListBeforeAnyOfTheirEventsIsDeniedForBothReasons() {
         String p = profileId();
-        given().auth().oauth2(TestTokens.user("agent")).contentType(ContentType.JSON)
-                .body(Map.of("reason", "asked in the store", "source", "store 12"))
-                .when().put("/api/v1/profiles/" + p + "/do-not-contact").then().statusCode(204);
+        putOnList("agent", p, Map.of("reason", "asked in the store", "source", "store 12")).statusCode(204);
         assertThat(rules(contact(p, "email", "marketing"))).containsExactly("unreachable", "do_not_contact");
         assertThat(rules(contact(p, "email", "transactional"))).containsExactly("unreachable");
     }
@@ -158,9 +161,7 @@ class ProfilesResourceTest {
     @Test
     void theDoNotContactListHoldsBackMarketingAndServiceUntilRemoved() {
         String p = knownPerson();
-        given().auth().oauth2(TestTokens.user("agent")).contentType(ContentType.JSON)
-                .body(Map.of("reason", "asked on the phone", "source", "call 2026-12-03"))
-                .when().put("/api/v1/profiles/" + p + "/do-not-contact").then().statusCode(204);
+        putOnList("agent", p, Map.of("reason", "asked on the phone", "source", "call 2026-12-03")).statusCode(204);
         assertThat(rules(contact(p, "email", "service"))).containsExactly("do_not_contact");
         assertThat(rules(contact(p, "email", "transactional"))).isEmpty();
         given().auth().oauth2(TestTokens.user("agent")).when().delete("/api/v1/profiles/" + p + "/do-not-contact")
@@ -170,9 +171,7 @@ class ProfilesResourceTest {
         given().auth().oauth2(TestTokens.user("marketer")).when().delete("/api/v1/profiles/" + p + "/do-not-contact")
                 .then().statusCode(404).body("reason", equalTo("not_on_list"));
         assertThat(rules(contact(p, "email", "service"))).isEmpty();
-        given().auth().oauth2(TestTokens.user("agent")).contentType(ContentType.JSON).body(Map.of("reason", ""))
-                .when().put("/api/v1/profiles/" + p + "/do-not-contact").then().statusCode(400)
-                .body("errors.field", hasItems("reason", "source"));
+        putOnList("agent", p, Map.of("reason", "")).statusCode(400).body("errors.field", hasItems("reason", "source"));
     }
 
     @Test
