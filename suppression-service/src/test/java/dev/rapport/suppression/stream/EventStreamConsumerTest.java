@@ -168,6 +168,32 @@ class EventStreamConsumerTest {
     }
 
     @Test
+    void anErasureNamingMergedIdsErasesThemTooEvenOnesNeverSeenHere() throws SQLException {
+        String survivor = profileId();
+        String merged = profileId();
+        String unseen = profileId();
+        stream.publish(known(survivor), optIn(survivor), known(merged),
+                event("ticket_opened", merged, Instant.now().minus(Duration.ofHours(1))).prop("ticketId", "T-x"));
+        stream.publish(event("profile_merged", survivor, Instant.now()).prop("survivorId", survivor)
+                .prop("mergedId", merged));
+        assertThat(rules(contact(survivor, "email", "marketing"))).containsExactly("open_ticket");
+
+        stream.publish(event("profile_erased", survivor, Instant.now()).prop("profileId", survivor)
+                .prop("mergedIds", List.of(merged, unseen)));
+        for (String id : List.of(survivor, merged, unseen)) {
+            assertThat(rules(contact(id, "email", "transactional"))).as(id).containsExactly("erased");
+        }
+        assertThat(count("SELECT count(*) FROM ticket WHERE profile_id = ?", survivor)).isZero();
+        // late events of any of the ids leave nothing behind
+        stream.publish(known(merged), known(unseen),
+                event("ticket_opened", unseen, Instant.now()).prop("ticketId", "T-late"));
+        for (String id : List.of(merged, unseen)) {
+            assertThat(count("SELECT count(*) FROM address WHERE profile_id = ?", id)).as(id).isZero();
+            assertThat(count("SELECT count(*) FROM ticket WHERE profile_id = ?", id)).as(id).isZero();
+        }
+    }
+
+    @Test
     void skipsEntriesThatAreNotEventsAndGoesOn() {
         String p = profileId();
         stream.publishRaw(Math.floorMod(p.hashCode(), 16), EventStreamConsumer.FIELD, "{not json");
