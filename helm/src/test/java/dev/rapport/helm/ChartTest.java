@@ -257,6 +257,10 @@ class ChartTest {
         Path values = CI.resolve("default-values.yaml");
         assertThatThrownBy(() -> render(values, t -> t.set("services.profile-servce.port", 8081)))
                 .hasMessageContaining("profile-servce");
+        assertThatThrownBy(() -> render(values, t -> t.set("services.profile-service.replicaCunt", 3)))
+                .hasMessageContaining("replicaCunt");
+        assertThatThrownBy(() -> render(values, t -> t.set("defaults.imag.tag", "1.0")))
+                .hasMessageContaining("imag");
         assertThatThrownBy(() -> render(values, t -> t.set("services.profile-service.port", 70000)))
                 .hasMessageContaining("/services/profile-service/port");
         assertThatThrownBy(() -> render(values, t -> t.set("defaults.replicaCount", -1)))
