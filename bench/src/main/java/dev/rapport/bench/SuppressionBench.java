@@ -360,6 +360,7 @@ public final class SuppressionBench {
         URI base = URI.create(URL);
         Random random = new Random(17);
         Phase decisions = new Phase();
+        Phase caller = new Phase();
         Phase floor = new Phase();
         // one pool of keep-alive connections each, as a client keeps them: the slices below take turns over the same
         // connections. Opening 32 new ones at every slice, under load, slowed the first 100-200 ms of each slice (up to
@@ -370,34 +371,40 @@ public final class SuppressionBench {
             // load on an AMD EPYC machine), and would be measured too
             FixedRate.run(service, FixedRate.HTTP, SINGLE_RATE, WARM_UP.toSeconds() * SINGLE_RATE,
                     i -> decision(base, token, random), new ConcurrentHistogram(3));
-            // the floor of this machine at this moment: the same generator, rate and connections against Redis alone,
-            // a server written in C that answers a GET in microseconds; its tail is the machine's (scheduling, the
-            // hypervisor waking an idle virtual CPU), not Rapport's. The two alternate in slices of 10 s, so that
-            // both meet the same neighbours on the host.
+            // two floors of this machine at this moment, from the same generator at the same rate: Redis alone, a
+            // server written in C that answers a GET in microseconds, whose tail is the machine's (scheduling, the
+            // hypervisor waking an idle virtual CPU); and `GET /api/v1/me` on the same service, the same HTTP stack and
+            // token check as a decision without its state, its counters or its rules. The three alternate in slices of
+            // 10 s, so that all meet the same neighbours on the host.
+            byte[] me = FixedRate.get(base.getHost(), base.getPort(), "/api/v1/me", token);
             long slice = 10L * SINGLE_RATE;
             for (long done = 0; done < TIME.toSeconds() * SINGLE_RATE; done += slice) {
                 decisions.run(service, FixedRate.HTTP, slice, i -> decision(base, token, random));
+                caller.run(service, FixedRate.HTTP, slice, i -> me);
                 floor.run(redis, FixedRate.REDIS, slice,
                         i -> FixedRate.command("GET", "rapport:bench:baseline:" + random.nextInt(PROFILES)));
             }
         }
         REPORT.append("""
                 ### One decision per request (`POST /api/v1/decisions`, open loop at %,d requests/s for %.0f s, \
-                and a baseline)
+                and two baselines)
 
                 | | requests | errors | p50 | p90 | p99 | p99.9 | max |
                 |---|---|---|---|---|---|---|---|
                 %s
                 %s
+                %s
 
                 Marketing by email or SMS with a product and a category, for a random person, without commit, over 32
                 keep-alive connections kept for the whole phase, after a warm-up of %d s. Latency is measured from each
-                request's scheduled start. The baseline is a `GET` of the same Redis from the same generator at the same
-                rate over as many connections; the two alternate in slices of 10 s. CPU during the decisions: %s. During
-                the baseline: %s.
+                request's scheduled start. The baselines come from the same generator at the same rate over as many
+                connections: `GET /api/v1/me` on the same service (HTTP, the token check and a JSON answer, no state)
+                and a `GET` of the same Redis; the three alternate in slices of 10 s. CPU during the decisions: %s.
+                During `/api/v1/me`: %s. During the Redis `GET`: %s.
 
                 """.formatted(SINGLE_RATE, decisions.seconds, decisions.row("decisions"),
-                floor.row("baseline: Redis `GET`"), WARM_UP.toSeconds(), decisions.cpu(), floor.cpu()));
+                caller.row("baseline: `GET /api/v1/me`, same service"), floor.row("baseline: Redis `GET`"),
+                WARM_UP.toSeconds(), decisions.cpu(), caller.cpu(), floor.cpu()));
     }
 
     /** What the slices of one kind of open-loop load measured, all together. */
