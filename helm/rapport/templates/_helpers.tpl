@@ -24,7 +24,8 @@ key of .Values.services) and values (its settings merged over .Values.defaults, 
 
 {{/* The name of one service's objects (Deployment, Service, ...): <fullname>-<service>. */}}
 {{- define "rapport.serviceFullname" -}}
-{{- printf "%s-%s" (include "rapport.fullname" .root) .name | trunc 63 | trimSuffix "-" -}}
+{{- /* the release part is shortened, never the service's name: two services must not end up with one name */ -}}
+{{- printf "%s-%s" (include "rapport.fullname" .root | trunc (int (sub 62 (len .name))) | trimSuffix "-") .name -}}
 {{- end -}}
 
 {{/* Labels on every object. */}}
@@ -158,6 +159,15 @@ The environment variable that names another service's host or port, as the servi
 {{- $a := $svc.values.autoscaling -}}
 {{- if and $a.enabled (gt (int $a.minReplicas) (int $a.maxReplicas)) -}}
 {{- fail (printf "services.%s: autoscaling.minReplicas (%v) is more than autoscaling.maxReplicas (%v)" $svc.name $a.minReplicas $a.maxReplicas) -}}
+{{- end -}}
+{{- $set := list "JAVA_TOOL_OPTIONS" "RAPPORT_DB_HOST" "RAPPORT_DB_PORT" "RAPPORT_DB_USER" "RAPPORT_DB_PASSWORD" "RAPPORT_DATABASE_CREATE_IF_MISSING" "RAPPORT_REDIS_URL" "RAPPORT_OIDC_URL" "RAPPORT_OIDC_CLIENT_SECRET" "RAPPORT_PHONE_REGION" "RAPPORT_OTEL_DISABLED" "OTEL_EXPORTER_OTLP_ENDPOINT" -}}
+{{- range $prefix := list "RAPPORT_PROFILE" "RAPPORT_CAMPAIGN" "RAPPORT_SUPPRESSION" "RAPPORT_CHANNEL" "RAPPORT_DESK" -}}
+{{- $set = concat $set (list (printf "%s_HOST" $prefix) (printf "%s_PORT" $prefix)) -}}
+{{- end -}}
+{{- range $svc.values.extraEnv -}}
+{{- if has .name $set -}}
+{{- fail (printf "services.%s: extraEnv sets %s, which the chart sets from its values; change that value instead" $svc.name .name) -}}
+{{- end -}}
 {{- end -}}
 {{- $p := $svc.values.pdb -}}
 {{- if and $p.create (ne (toString $p.minAvailable) "") (ne (toString $p.maxUnavailable) "") -}}

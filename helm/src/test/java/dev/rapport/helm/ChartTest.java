@@ -229,6 +229,39 @@ class ChartTest {
                 .getContainers().get(0).getImage()).isEqualTo("rapport/profile-service@" + digest);
     }
 
+    @Test
+    void aLongReleaseNameKeepsEveryServiceApart() {
+        String release = "a-release-name-of-fifty-three-characters-at-the-most";
+        TemplateCommand command = new Helm(CHART).template().withName(release).withNamespace("shop")
+                .withKubeVersion("1.31.0").withValuesFile(CI.resolve("default-values.yaml"));
+        Rendered r = parse(command.call(), release);
+        List<String> names = r.names(Deployment.class);
+        assertThat(names).hasSize(5).doesNotHaveDuplicates().allMatch(n -> n.length() <= 63);
+        for (String service : SERVICES) {
+            assertThat(names).anyMatch(n -> n.endsWith("-" + service));
+        }
+    }
+
+    @Test
+    void aSpreadConstraintWithItsOwnSelectorIsKeptAsWritten() {
+        Rendered r = render(CI.resolve("default-values.yaml"), t -> t
+                .set("defaults.topologySpreadConstraints[0].maxSkew", 1)
+                .set("defaults.topologySpreadConstraints[0].topologyKey", "topology.kubernetes.io/zone")
+                .set("defaults.topologySpreadConstraints[0].whenUnsatisfiable", "ScheduleAnyway")
+                .set("defaults.topologySpreadConstraints[0].labelSelector.matchLabels.app\\.kubernetes\\.io/part-of",
+                        "rapport"));
+        assertThat(r.get(Deployment.class, "demo-rapport-profile-service").getSpec().getTemplate().getSpec()
+                .getTopologySpreadConstraints().get(0).getLabelSelector().getMatchLabels())
+                .containsExactly(Map.entry("app.kubernetes.io/part-of", "rapport"));
+    }
+
+    @Test
+    void pullSecretsMayBeNamesOrObjects() {
+        Rendered r = render(CI.resolve("default-values.yaml"), t -> t.set("defaults.image.pullSecrets[0].name", "regcred"));
+        assertThat(r.get(Deployment.class, "demo-rapport-profile-service").getSpec().getTemplate().getSpec()
+                .getImagePullSecrets().get(0).getName()).isEqualTo("regcred");
+    }
+
     // ---------------------------------------------------------------------------------------------- bad values ---
 
     @Test
@@ -260,13 +293,18 @@ class ChartTest {
         assertThatThrownBy(() -> render(values, t -> t.set("services.profile-service.replicaCunt", 3)))
                 .hasMessageContaining("replicaCunt");
         assertThatThrownBy(() -> render(values, t -> t.set("defaults.imag.tag", "1.0")))
-                .hasMessageContaining("imag");
+                .hasMessageContaining("/defaults/imag");
         assertThatThrownBy(() -> render(values, t -> t.set("services.profile-service.port", 70000)))
                 .hasMessageContaining("/services/profile-service/port");
         assertThatThrownBy(() -> render(values, t -> t.set("defaults.replicaCount", -1)))
                 .hasMessageContaining("replicaCount");
         assertThatThrownBy(() -> render(values, t -> t.set("redis.url", "localhost:6379")))
-                .hasMessageContaining("redis");
+                .hasMessageContaining("/redis/url");
+        assertThatThrownBy(() -> render(values, t -> t.set("defaults.resources.limit.memory", "1Gi")))
+                .hasMessageContaining("/defaults/resources");
+        assertThatThrownBy(() -> render(values, t -> t.set("services.profile-service.extraEnv[0].name", "RAPPORT_DB_HOST")
+                .set("services.profile-service.extraEnv[0].value", "elsewhere")))
+                .hasMessageContaining("services.profile-service: extraEnv sets RAPPORT_DB_HOST");
         assertThatThrownBy(() -> render(values, t -> t.set("defaults.readinessProbe.periodSeconds", 0)))
                 .hasMessageContaining("periodSeconds");
         assertThatThrownBy(() -> render(values, t -> t.set("defaults.image.pullPolicy", "Sometimes")))
@@ -299,7 +337,11 @@ class ChartTest {
         if (values != null) {
             command = command.withValuesFile(values);
         }
-        String yaml = settings.apply(command).call();
+        return parse(settings.apply(command).call(), "demo");
+    }
+
+    /** The objects of helm template's output, each checked for the namespace and the release's label. */
+    private static Rendered parse(String yaml, String release) {
         List<HasMetadata> objects = new java.util.ArrayList<>();
         for (String document : yaml.split("(?m)^---\\s*$")) {
             if (document.lines().anyMatch(l -> !l.isBlank() && !l.startsWith("#"))) {
@@ -309,7 +351,7 @@ class ChartTest {
         for (HasMetadata o : objects) {
             assertThat(o.getMetadata().getNamespace()).as("namespace of %s", o.getMetadata().getName())
                     .isEqualTo("shop");
-            assertThat(o.getMetadata().getLabels()).containsEntry("app.kubernetes.io/instance", "demo");
+            assertThat(o.getMetadata().getLabels()).containsEntry("app.kubernetes.io/instance", release);
         }
         return new Rendered(objects);
     }
