@@ -160,6 +160,7 @@ The environment variable that names another service's host or port, as the servi
 {{- if and $a.enabled (gt (int $a.minReplicas) (int $a.maxReplicas)) -}}
 {{- fail (printf "services.%s: autoscaling.minReplicas (%v) is more than autoscaling.maxReplicas (%v)" $svc.name $a.minReplicas $a.maxReplicas) -}}
 {{- end -}}
+{{- /* the variables deployment.yaml sets: keep this list in step with its env block */ -}}
 {{- $set := list "JAVA_TOOL_OPTIONS" "RAPPORT_DB_HOST" "RAPPORT_DB_PORT" "RAPPORT_DB_USER" "RAPPORT_DB_PASSWORD" "RAPPORT_DATABASE_CREATE_IF_MISSING" "RAPPORT_REDIS_URL" "RAPPORT_OIDC_URL" "RAPPORT_OIDC_CLIENT_SECRET" "RAPPORT_PHONE_REGION" "RAPPORT_OTEL_DISABLED" "OTEL_EXPORTER_OTLP_ENDPOINT" -}}
 {{- range $prefix := list "RAPPORT_PROFILE" "RAPPORT_CAMPAIGN" "RAPPORT_SUPPRESSION" "RAPPORT_CHANNEL" "RAPPORT_DESK" -}}
 {{- $set = concat $set (list (printf "%s_HOST" $prefix) (printf "%s_PORT" $prefix)) -}}
