@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 import dev.rapport.common.error.FieldError;
+import dev.rapport.common.stream.EventTypes;
 import dev.rapport.common.vocabulary.Channel;
 
 /**
@@ -26,8 +27,6 @@ public final class EventValidator {
     public static final int MAX_ID_LENGTH = 128;
     /** Event types: lower-case words joined by {@code _}, {@code .} or {@code -}. */
     public static final Pattern TYPE = Pattern.compile("[a-z][a-z0-9_.\\-]{0,63}");
-    /** Types only Rapport itself records. */
-    public static final Set<String> RESERVED_TYPES = Set.of("profile_merged", "profile_erased");
 
     private final IdentifierNormalizer normalizer;
     private final Duration maxFutureSkew;
@@ -64,6 +63,9 @@ public final class EventValidator {
                 errors.add(new FieldError("id", "must be at most " + MAX_ID_LENGTH + " characters"));
             } else if (id.chars().anyMatch(Character::isISOControl)) {
                 errors.add(new FieldError("id", "must not contain control characters"));
+            } else if (id.startsWith(EventTypes.SYSTEM_ID_PREFIX)) {
+                errors.add(new FieldError("id", "must not start with '" + EventTypes.SYSTEM_ID_PREFIX
+                        + "': such ids belong to the events Rapport records itself"));
             }
         }
 
@@ -73,7 +75,7 @@ public final class EventValidator {
                 errors.add(new FieldError("type", "is required"));
             } else if (!TYPE.matcher(type).matches()) {
                 errors.add(new FieldError("type", "must be lower-case letters, digits, '_', '.' or '-', at most 64"));
-            } else if (RESERVED_TYPES.contains(type)) {
+            } else if (EventTypes.SYSTEM.contains(type)) {
                 errors.add(new FieldError("type", "is recorded by Rapport itself and cannot be posted"));
             }
         }

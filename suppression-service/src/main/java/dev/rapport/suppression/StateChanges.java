@@ -13,6 +13,7 @@ import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.rapport.common.stream.StreamEvent;
 import dev.rapport.common.vocabulary.Channel;
 
 /**

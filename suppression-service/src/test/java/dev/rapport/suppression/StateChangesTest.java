@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
+import dev.rapport.common.stream.StreamEvent;
 import org.junit.jupiter.api.Test;
 
 class StateChangesTest {

@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.rapport.common.stream.StreamEvent;
 import dev.rapport.common.vocabulary.Channel;
 import dev.rapport.common.vocabulary.Purpose;
 
@@ -38,21 +38,15 @@ public final class SuppressionFixtures {
         return new ContactRequest(profileId, channel, purpose, null, List.of(), List.of(), null, false);
     }
 
-    /** A CloudEvents document as profile-service publishes it. */
+    /** A CloudEvents document as profile-service publishes it (the stream contract's own writer). */
     public static String cloudEvent(String id, String type, String profileId, String channel, Instant at,
             Map<String, ?> identifiers, Map<String, ?> properties, Map<String, ?> traits) {
-        ObjectNode root = JSON.createObjectNode().put("specversion", "1.0").put("id", id)
-                .put("source", "/rapport/profile-service").put("type", type).put("subject", profileId)
-                .put("time", at.toString()).put("datacontenttype", "application/json");
-        ObjectNode data = root.putObject("data").put("id", id).put("type", type);
-        if (channel != null) {
-            data.put("channel", channel);
-        }
-        data.put("occurredAt", at.toString()).put("receivedAt", Instant.now().toString()).put("profileId", profileId);
-        data.set("identifiers", JSON.valueToTree(identifiers));
-        data.set("traits", JSON.valueToTree(traits));
-        data.set("properties", JSON.valueToTree(properties));
-        return root.toString();
+        return StreamEvent.write(id, type, channel, at, Instant.now(), profileId, json(identifiers), json(traits),
+                json(properties));
+    }
+
+    private static String json(Map<String, ?> values) {
+        return JSON.valueToTree(values).toString();
     }
 
     /** An event for the stream, built fluently. */

@@ -90,9 +90,9 @@ class VerifiedTokensTest {
         assertThat(again.checkPermissionBlocking(new io.quarkus.security.StringPermission("profile", "read"))).isTrue();
         assertThat(again.checkPermissionBlocking(new io.quarkus.security.StringPermission("profile", "erase"))).isFalse();
         assertThat(again.getCredential(TokenCredential.class).getToken()).isEqualTo("a.b.c");
-        assertThat((Object) again.getAttribute("tenant-id")).isEqualTo("Default");
-        assertThat((Object) again.getAttribute(VerifiedTokens.ROUTING_CONTEXT)).isSameAs(secondRequest);
-        assertThat((Object) again.getAttribute(VerifiedTokens.REQUEST_CONTEXT)).isSameAs(secondContext);
+        assertThat(again.<Object>getAttribute("tenant-id")).isEqualTo("Default");
+        assertThat(again.<Object>getAttribute(VerifiedTokens.ROUTING_CONTEXT)).isSameAs(secondRequest);
+        assertThat(again.<Object>getAttribute(VerifiedTokens.REQUEST_CONTEXT)).isSameAs(secondContext);
         assertThat(tokens.find("a.b.c", Map.of(), null).getAttributes())
                 .doesNotContainKeys(VerifiedTokens.ROUTING_CONTEXT, VerifiedTokens.REQUEST_CONTEXT);
         assertThat(tokens.hits()).isEqualTo(2);

@@ -25,23 +25,11 @@ public interface ProfileConfig {
     @WithDefault("8")
     int maxAttempts();
 
-    /** Settings of the event stream. */
+    /** Settings of the outbox relay. */
     Stream stream();
 
-    /** The event stream (Redis Streams). */
+    /** The relay from the outbox to the event stream (the stream itself is rapport.stream.*, shared by the suite). */
     interface Stream {
-
-        /** Number of partitions; a profile's events go to partition hash(profile id) mod this. */
-        @WithDefault("16")
-        int partitions();
-
-        /** Stream key prefix; partition p is {@code <prefix>{p}} (a Redis Cluster hash tag per partition). */
-        @WithDefault("rapport:profile:events:")
-        String keyPrefix();
-
-        /** Approximate length each partition stream is trimmed to. */
-        @WithDefault("1000000")
-        long maxLength();
 
         /** Most outbox rows published in one round per partition. */
         @WithDefault("500")

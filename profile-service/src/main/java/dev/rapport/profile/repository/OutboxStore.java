@@ -1,11 +1,7 @@
 package dev.rapport.profile.repository;
 
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,9 +9,7 @@ import java.util.TreeMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-
+import dev.rapport.common.stream.StreamEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -26,14 +20,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class OutboxStore {
 
-    /** CloudEvents {@code source} of every event Rapport publishes from profile-service. */
-    public static final String SOURCE = "/rapport/profile-service";
-
     /** A claimed page: its messages per partition, each partition's in outbox order, and how many rows it took. */
     public record Page(Map<Integer, List<String>> messages, int rows) {
     }
-
-    private static final JsonFactory JSON = new JsonFactory();
 
     /** How long the oldest unpublished event has waited, zero when none waits. */
     public Uni<Duration> oldestAge(SqlConnection c, Instant now) {
@@ -45,12 +34,15 @@ public class OutboxStore {
     /**
      * Claims, for this transaction, the oldest unpublished events of every partition no other relay holds: the free
      * partitions are locked (so one relay at a time publishes a partition, in order), their oldest rows are deleted
-     * from the outbox and returned with their events. If the transaction rolls back, the rows are back.
+     * from the outbox and returned with their events. If the transaction rolls back, the rows are back. Rows queued
+     * under a partition count other than this one's (before a change of the count, or by a replica configured
+     * otherwise) are claimed too and published to the partition they were queued for, so none is stranded.
      */
     public Uni<Page> claim(SqlConnection c, int partitions, int limit) {
         return c.preparedQuery("""
                 WITH free AS (
-                    SELECT array_agg(p) AS partitions FROM generate_series(0, $1 - 1) AS p
+                    SELECT array_agg(p) AS partitions
+                    FROM generate_series(0, GREATEST($1, (SELECT COALESCE(max(partition) + 1, 0) FROM outbox)) - 1) AS p
                     WHERE pg_try_advisory_xact_lock(hashtextextended('outbox:' || p::text, 0))),
                 claimed AS (
                     DELETE FROM outbox WHERE seq IN (
@@ -72,46 +64,10 @@ public class OutboxStore {
         return new Page(messages, rows.size());
     }
 
-    /**
-     * The CloudEvents 1.0 JSON form of a stored event: the Rapport event type as {@code type}, the profile as
-     * {@code subject}, the whole event as {@code data}.
-     */
+    /** The CloudEvents 1.0 JSON form of a stored event (the stream contract: {@link StreamEvent#write}). */
     static String cloudEvent(Row row) {
-        StringWriter out = new StringWriter(512);
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            String occurredAt = iso(row.getOffsetDateTime(5));
-            g.writeStartObject();
-            g.writeStringField("specversion", "1.0");
-            g.writeStringField("id", row.getString(1));
-            g.writeStringField("source", SOURCE);
-            g.writeStringField("type", row.getString(3));
-            g.writeStringField("subject", row.getString(2));
-            g.writeStringField("time", occurredAt);
-            g.writeStringField("datacontenttype", "application/json");
-            g.writeObjectFieldStart("data");
-            g.writeStringField("id", row.getString(1));
-            g.writeStringField("type", row.getString(3));
-            if (row.getString(4) != null) {
-                g.writeStringField("channel", row.getString(4));
-            }
-            g.writeStringField("occurredAt", occurredAt);
-            g.writeStringField("receivedAt", iso(row.getOffsetDateTime(6)));
-            g.writeStringField("profileId", row.getString(2));
-            g.writeFieldName("identifiers");
-            g.writeRawValue(row.getString(7));
-            g.writeFieldName("traits");
-            g.writeRawValue(row.getString(8) == null ? "{}" : row.getString(8));
-            g.writeFieldName("properties");
-            g.writeRawValue(row.getString(9) == null ? "{}" : row.getString(9));
-            g.writeEndObject();
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toString();
-    }
-
-    private static String iso(OffsetDateTime at) {
-        return at.toInstant().toString();
+        return StreamEvent.write(row.getString(1), row.getString(3), row.getString(4),
+                row.getOffsetDateTime(5).toInstant(), row.getOffsetDateTime(6).toInstant(), row.getString(2),
+                row.getString(7), row.getString(8), row.getString(9));
     }
 }

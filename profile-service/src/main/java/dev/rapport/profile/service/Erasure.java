@@ -11,18 +11,20 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.rapport.common.error.Failures;
 import dev.rapport.common.error.RapportException;
+import dev.rapport.common.stream.EventTypes;
 import dev.rapport.profile.repository.IntakeStore;
 import dev.rapport.profile.repository.IntakeStore.NewEvent;
 import dev.rapport.profile.repository.PrivacyStore;
 import dev.rapport.profile.stream.OutboxRelay;
+import dev.rapport.profile.stream.StreamScrubber;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 
 /**
  * Erases a person: identifiers, traits, events and summary of the profile and of every profile merged into it are
- * deleted, events not yet published are never published, and a {@code profile_erased} event tells the other services
- * to drop what they hold. A new event with the same email afterwards starts a fresh profile.
+ * deleted, events not yet published are never published, those published are removed from the event stream
+ * ({@link StreamScrubber}), and a {@code profile_erased} event tells the other services to drop what they hold. A new event with the same email afterwards starts a fresh profile.
  */
 @ApplicationScoped
 public class Erasure {
@@ -32,11 +34,13 @@ public class Erasure {
     private final IntakeStore intake;
     private final EventIntake events;
     private final OutboxRelay relay;
+    private final StreamScrubber scrubber;
     private final ObjectMapper json;
     private final Clock clock;
 
     public Erasure(Pool pool, PrivacyStore privacy, IntakeStore intake, EventIntake events, OutboxRelay relay,
-            ObjectMapper json, Clock clock) {
+            StreamScrubber scrubber, ObjectMapper json, Clock clock) {
+        this.scrubber = scrubber;
         this.pool = pool;
         this.privacy = privacy;
         this.intake = intake;
@@ -54,14 +58,15 @@ public class Erasure {
                 throw RapportException.notFound("profile_not_found", "No profile with id " + id + " to erase.");
             }
             String survivor = ids.get(0);
-            ObjectNode properties = json.createObjectNode().put("profileId", survivor);
-            properties.putArray("mergedIds").addAll(ids.subList(1, ids.size()).stream()
+            ObjectNode properties = json.createObjectNode().put(EventTypes.ERASED_PROFILE_ID, survivor);
+            properties.putArray(EventTypes.ERASED_MERGED_IDS).addAll(ids.subList(1, ids.size()).stream()
                     .map(properties::textNode).toList());
-            NewEvent erased = new NewEvent("erased-" + survivor, survivor, "profile_erased", null, now, now, "{}",
-                    null, properties.toString(), events.partition(survivor));
+            NewEvent erased = new NewEvent(EventTypes.erasedEventId(survivor), survivor, EventTypes.PROFILE_ERASED, null,
+                    now, now, "{}", null, properties.toString(), events.partition(survivor));
             return privacy.erase(c, ids, now).chain(() -> intake.insertEvents(c, List.of(erased)))
+                    .chain(() -> scrubber.queue(c, ids))
                     .invoke(() -> Log.infof("Erased profile %s and %d merged profile(s)", survivor, ids.size() - 1));
         })).onFailure().transform(f -> Failures.unavailableIfUnreachable(f, "The profile database"))
-                .invoke(relay::wake);
+                .invoke(relay::wake).invoke(scrubber::wake);
     }
 }

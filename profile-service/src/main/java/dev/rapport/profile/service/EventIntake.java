@@ -22,6 +22,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rapport.common.error.Failures;
 import dev.rapport.common.error.FieldError;
 import dev.rapport.common.error.RapportException;
+import dev.rapport.common.stream.EventTypes;
+import dev.rapport.common.stream.StreamLayout;
 import dev.rapport.profile.EventInput;
 import dev.rapport.profile.EventValidator;
 import dev.rapport.profile.Identifier;
@@ -83,6 +85,7 @@ public class EventIntake {
     private final ProfileConfig config;
     private final OutboxRelay relay;
     private final ObjectMapper json;
+    private final StreamLayout layout;
     private final Clock clock;
     private final IdentityResolver resolver = new IdentityResolver();
     private final Counter accepted;
@@ -93,7 +96,8 @@ public class EventIntake {
     private final Counter rejectedCounter;
 
     public EventIntake(Pool pool, IntakeStore store, EventValidator validator, ProfileConfig config, OutboxRelay relay,
-            ObjectMapper json, Clock clock, MeterRegistry metrics) {
+            ObjectMapper json, StreamLayout layout, Clock clock, MeterRegistry metrics) {
+        this.layout = layout;
         this.pool = pool;
         this.validator = validator;
         this.store = store;
@@ -311,14 +315,15 @@ public class EventIntake {
     }
 
     private NewEvent mergeEvent(IdentityResolver.Merge m, Instant now) {
-        ObjectNode properties = json.createObjectNode().put("survivorId", m.survivor()).put("mergedId", m.merged());
-        return new NewEvent("merged-" + m.merged(), m.survivor(), "profile_merged", null, now, now, "{}", null,
-                properties.toString(), partition(m.survivor()));
+        ObjectNode properties = json.createObjectNode().put(EventTypes.SURVIVOR_ID, m.survivor())
+                .put(EventTypes.MERGED_ID, m.merged());
+        return new NewEvent(EventTypes.mergedEventId(m.merged()), m.survivor(), EventTypes.PROFILE_MERGED, null, now,
+                now, "{}", null, properties.toString(), partition(m.survivor()));
     }
 
     /** The partition of the event stream a profile's events go to. */
     public int partition(String profileId) {
-        return Math.floorMod(profileId.hashCode(), config.stream().partitions());
+        return layout.partition(profileId);
     }
 
     private static String survivorOf(IdentityResolver.Plan plan, String profileId) {

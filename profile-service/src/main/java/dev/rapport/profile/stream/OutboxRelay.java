@@ -11,6 +11,7 @@ import jakarta.inject.Singleton;
 
 import dev.rapport.common.db.DatabaseBootstrap;
 import dev.rapport.common.logging.LogSanitizer;
+import dev.rapport.common.stream.StreamConfig;
 import dev.rapport.profile.config.ProfileConfig;
 import dev.rapport.profile.repository.OutboxStore;
 import io.micrometer.core.instrument.Counter;
@@ -34,7 +35,9 @@ public class OutboxRelay {
     private final Pool pool;
     private final OutboxStore outbox;
     private final EventPublisher publisher;
+    private final PartitionGuard partitions;
     private final ProfileConfig config;
+    private final StreamConfig stream;
     private final DatabaseBootstrap database;
     private final Vertx vertx;
     private final Clock clock;
@@ -49,11 +52,14 @@ public class OutboxRelay {
     private volatile boolean stopping;
     private volatile long gaugeReadAt;
 
-    public OutboxRelay(Pool pool, OutboxStore outbox, EventPublisher publisher, ProfileConfig config,
-            DatabaseBootstrap database, Vertx vertx, Clock clock, MeterRegistry metrics) {
+    public OutboxRelay(Pool pool, OutboxStore outbox, EventPublisher publisher, PartitionGuard partitions,
+            ProfileConfig config, StreamConfig stream, DatabaseBootstrap database, Vertx vertx, Clock clock,
+            MeterRegistry metrics) {
         this.pool = pool;
         this.outbox = outbox;
         this.publisher = publisher;
+        this.partitions = partitions;
+        this.stream = stream;
         this.config = config;
         this.database = database;
         this.vertx = vertx;
@@ -95,12 +101,12 @@ public class OutboxRelay {
             gauge = pool.withConnection(c -> outbox.oldestAge(c, clock.instant()))
                     .invoke(age -> oldestAgeMillis.set(age.toMillis())).replaceWithVoid();
         }
-        return gauge.chain(() -> drain(0L));
+        return gauge.chain(partitions::check).chain(() -> drain(0L));
     }
 
     private Uni<Long> drain(long sum) {
         int limit = config.stream().relayBatchSize();
-        return pool.withTransaction(c -> outbox.claim(c, config.stream().partitions(), limit)
+        return pool.withTransaction(c -> outbox.claim(c, stream.partitions(), limit)
                 .chain(page -> publisher.publish(page.messages()).map(v -> {
                     published.increment(page.messages().values().stream().mapToInt(List::size).sum());
                     return page.rows();

@@ -6,50 +6,44 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import dev.rapport.profile.config.ProfileConfig;
+import dev.rapport.common.redis.Pipelined;
+import dev.rapport.common.stream.StreamLayout;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Request;
 
 /**
- * The event stream on Redis Streams: partition p is the stream {@code rapport:profile:events:{p}} (the braces make p a
- * Redis Cluster hash tag), each entry one field {@code cloudevent} holding a CloudEvents JSON document, the stream
- * trimmed to about {@code rapport.profile.stream.max-length} entries.
+ * The event stream on Redis Streams: partition p is the stream {@link StreamLayout#stream} (a Redis Cluster hash tag
+ * per partition), each entry one field {@link StreamLayout#FIELD} holding a CloudEvents JSON document. Nothing is
+ * trimmed on publish ({@link StreamTrimmer} trims what every group has acknowledged).
  */
 @ApplicationScoped
 public class RedisStreamPublisher implements EventPublisher {
 
-    /** The field of each stream entry that holds the CloudEvents document. */
-    public static final String FIELD = "cloudevent";
-
     private final ReactiveRedisDataSource redis;
-    private final ProfileConfig config;
+    private final StreamLayout layout;
 
-    public RedisStreamPublisher(ReactiveRedisDataSource redis, ProfileConfig config) {
+    public RedisStreamPublisher(ReactiveRedisDataSource redis, StreamLayout layout) {
         this.redis = redis;
-        this.config = config;
+        this.layout = layout;
     }
 
     @Override
     public Uni<Void> publish(Map<Integer, List<String>> messages) {
-        String maxLength = String.valueOf(config.stream().maxLength());
-        List<Request> batch = new ArrayList<>();
+        // pipelined on one connection: each partition's entries in order, partitions on any node of a cluster
+        List<Request> requests = new ArrayList<>();
         messages.forEach((partition, documents) -> {
-            String key = streamName(partition);
+            String key = layout.stream(partition);
             for (String document : documents) {
-                batch.add(Request.cmd(Command.XADD).arg(key).arg("MAXLEN").arg("~").arg(maxLength).arg("*")
-                        .arg(FIELD).arg(document));
+                requests.add(Request.cmd(Command.XADD).arg(key).arg("*").arg(StreamLayout.FIELD).arg(document));
             }
         });
-        if (batch.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        return redis.getRedis().batch(batch).replaceWithVoid();
+        return Pipelined.send(redis.getRedis(), requests).replaceWithVoid();
     }
 
     @Override
     public String streamName(int partition) {
-        return config.stream().keyPrefix() + "{" + partition + "}";
+        return layout.stream(partition);
     }
 }

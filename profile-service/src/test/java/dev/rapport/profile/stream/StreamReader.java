@@ -24,7 +24,7 @@ final class StreamReader {
         for (Response entry : entries) {
             Response fields = entry.get(1);
             for (int i = 0; i + 1 < fields.size(); i += 2) {
-                if (RedisStreamPublisher.FIELD.equals(fields.get(i).toString())) {
+                if (dev.rapport.common.stream.StreamLayout.FIELD.equals(fields.get(i).toString())) {
                     try {
                         out.add(0, JSON.readTree(fields.get(i + 1).toString()));
                     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -1,7 +1,6 @@
 package dev.rapport.suppression.config;
 
 import java.time.Duration;
-import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -33,46 +32,4 @@ public interface SuppressionConfig {
     /** Redis key prefix of the contact-pressure counters; a person's hash is {@code <prefix>{profileId}}. */
     @WithDefault("rapport:suppression:pressure:")
     String pressureKeyPrefix();
-
-    /** The event stream this service consumes. */
-    Stream stream();
-
-    /** The event stream (Redis Streams, as profile-service publishes it). */
-    interface Stream {
-
-        /** Whether this replica consumes the stream. */
-        @WithDefault("true")
-        boolean enabled();
-
-        /** Stream key prefix; partition p is {@code <prefix>{p}}. Must match profile-service's. */
-        @WithDefault("rapport:profile:events:")
-        String keyPrefix();
-
-        /** Number of partitions. Must match profile-service's. */
-        @WithDefault("16")
-        int partitions();
-
-        /** The consumer group: one per service, so every replica shares the work. */
-        @WithDefault("suppression-service")
-        String group();
-
-        /** This replica's consumer name within the group; the host name when not set. */
-        Optional<String> consumer();
-
-        /** Most entries read per partition at a time. */
-        @WithDefault("500")
-        int readCount();
-
-        /** How long a read waits for new entries. */
-        @WithDefault("1s")
-        Duration block();
-
-        /** How long an entry may stay unacknowledged by a consumer before another replica takes it over. */
-        @WithDefault("60s")
-        Duration claimIdle();
-
-        /** Longest pause between attempts while the database or Redis is unreachable. */
-        @WithDefault("10s")
-        Duration maxBackoff();
-    }
 }

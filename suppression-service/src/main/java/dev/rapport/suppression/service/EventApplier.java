@@ -11,8 +11,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.rapport.common.stream.EventHandler;
+import dev.rapport.common.stream.EventTypes;
+import dev.rapport.common.stream.StreamEvent;
 import dev.rapport.suppression.StateChanges;
-import dev.rapport.suppression.StreamEvent;
 import dev.rapport.suppression.repository.PressureCounters;
 import dev.rapport.suppression.repository.StateStore;
 import io.micrometer.core.instrument.Counter;
@@ -27,7 +29,7 @@ import io.vertx.pgclient.PgException;
  * erasure drops everything held. Each is idempotent, so at-least-once delivery is safe.
  */
 @ApplicationScoped
-public class EventApplier {
+public class EventApplier implements EventHandler {
 
     /** Who the event stream's writes are recorded as, in the consent history. */
     public static final String STREAM = "event-stream";
@@ -50,14 +52,15 @@ public class EventApplier {
     }
 
     /** Applies events in stream order: runs of ordinary events together, merges and erasures on their own. */
+    @Override
     public Uni<Void> apply(List<StreamEvent> events) {
         Uni<Void> chain = Uni.createFrom().voidItem();
         List<StreamEvent> run = new ArrayList<>();
         for (StreamEvent e : events) {
-            if (e.type().equals("profile_merged") || e.type().equals("profile_erased")) {
+            if (EventTypes.SYSTEM.contains(e.type())) {
                 List<StreamEvent> facts = List.copyOf(run);
                 run.clear();
-                chain = chain.chain(() -> facts(facts)).chain(() -> e.type().equals("profile_merged") ? merge(e)
+                chain = chain.chain(() -> facts(facts)).chain(() -> e.type().equals(EventTypes.PROFILE_MERGED) ? merge(e)
                         : erase(e));
             } else {
                 run.add(e);
@@ -91,8 +94,9 @@ public class EventApplier {
     }
 
     private Uni<Void> merge(StreamEvent e) {
-        String merged = e.property("mergedId");
-        String survivorId = e.property("survivorId") != null ? e.property("survivorId") : e.profileId();
+        String merged = e.property(EventTypes.MERGED_ID);
+        String survivorId = e.property(EventTypes.SURVIVOR_ID) != null ? e.property(EventTypes.SURVIVOR_ID)
+                : e.profileId();
         if (merged == null || merged.equals(survivorId)) {
             Log.warnf("Event %s (profile_merged) names no merged profile; ignored", e.id());
             return Uni.createFrom().voidItem();
@@ -118,8 +122,9 @@ public class EventApplier {
 
     private Uni<Void> erase(StreamEvent e) {
         List<String> ids = new ArrayList<>();
-        ids.add(e.property("profileId") != null ? e.property("profileId") : e.profileId());
-        for (JsonNode id : e.properties().path("mergedIds")) {
+        ids.add(e.property(EventTypes.ERASED_PROFILE_ID) != null ? e.property(EventTypes.ERASED_PROFILE_ID)
+                : e.profileId());
+        for (JsonNode id : e.properties().path(EventTypes.ERASED_MERGED_IDS)) {
             if (id.isTextual() && !ids.contains(id.asText())) {
                 ids.add(id.asText());
             }

@@ -18,6 +18,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import dev.rapport.common.stream.EventStreamConsumer;
 import dev.rapport.proto.common.v1.Channel;
 import dev.rapport.proto.common.v1.Purpose;
 import dev.rapport.proto.suppression.v1.DecideBatchRequest;
@@ -28,7 +29,6 @@ import dev.rapport.proto.suppression.v1.Decision;
 import dev.rapport.proto.suppression.v1.Rule;
 import dev.rapport.proto.suppression.v1.SuppressionService;
 import dev.rapport.suppression.rest.Api;
-import dev.rapport.suppression.stream.EventStreamConsumer;
 import dev.rapport.suppression.stream.EventStreamFixture;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;

@@ -60,6 +60,18 @@ public final class Api {
                 "defaultTimezone", "Europe/Moscow", "consentRequired", true);
     }
 
+    public static ValidatableResponse post(String user, String path, Object body) {
+        var request = given().auth().oauth2(TestTokens.user(user));
+        if (body != null) {
+            request = request.contentType(ContentType.JSON).body(body);
+        }
+        return request.when().post(path).then().log().ifValidationFails();
+    }
+
+    public static ValidatableResponse delete(String user, String path) {
+        return given().auth().oauth2(TestTokens.user(user)).when().delete(path).then().log().ifValidationFails();
+    }
+
     public static ValidatableResponse get(String user, String path) {
         return given().auth().oauth2(TestTokens.user(user)).when().get(path).then().log().ifValidationFails();
     }

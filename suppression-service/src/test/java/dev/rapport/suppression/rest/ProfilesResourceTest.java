@@ -24,8 +24,8 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.rapport.common.stream.EventStreamConsumer;
 import dev.rapport.common.testing.TestTokens;
-import dev.rapport.suppression.stream.EventStreamConsumer;
 import dev.rapport.suppression.stream.EventStreamFixture;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;

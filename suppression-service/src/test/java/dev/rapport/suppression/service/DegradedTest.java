@@ -15,9 +15,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.rapport.common.stream.EventStreamConsumer;
 import dev.rapport.common.testing.TcpProxy;
 import dev.rapport.suppression.rest.Api;
-import dev.rapport.suppression.stream.EventStreamConsumer;
 import dev.rapport.suppression.stream.EventStreamFixture;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -32,20 +32,24 @@ import io.restassured.path.json.JsonPath;
  */
 @QuarkusTest
 @TestProfile(DegradedTest.BehindProxies.class)
-class DegradedTest {
+public class DegradedTest {
 
-    static final TcpProxy REDIS = new TcpProxy("127.0.0.1", 6379).up();
-    static final TcpProxy POSTGRES = new TcpProxy(env("RAPPORT_DB_HOST", "127.0.0.1"),
+    public static final TcpProxy REDIS = new TcpProxy("127.0.0.1", 6379).up();
+    public static final TcpProxy POSTGRES = new TcpProxy(env("RAPPORT_DB_HOST", "127.0.0.1"),
             Integer.parseInt(env("RAPPORT_DB_PORT", "5432"))).up();
 
-    /** The service reaches Redis (database 1) and PostgreSQL through proxies the test can take down. */
+    /**
+     * The service reaches Redis (database 1) and PostgreSQL through proxies the test can take down; its stream consumer
+     * claims what a replica left pending after 2 s and calls itself stuck after 3 s without progress.
+     */
     public static class BehindProxies implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("quarkus.redis.hosts", "redis://127.0.0.1:" + REDIS.port() + "/1",
                     "rapport.database.host", "127.0.0.1", "rapport.database.port", String.valueOf(POSTGRES.port()),
                     "quarkus.redis.timeout", "1s", "quarkus.datasource.reactive.idle-timeout", "PT1S",
-                    "rapport.suppression.stream.max-backoff", "500ms");
+                    "rapport.stream.consumer.max-backoff", "500ms", "rapport.stream.consumer.claim-idle", "2s",
+                    "rapport.stream.consumer.stuck-after", "3s");
         }
     }
 

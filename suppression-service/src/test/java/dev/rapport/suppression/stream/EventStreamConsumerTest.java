@@ -22,6 +22,9 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.rapport.common.stream.DeadLetters;
+import dev.rapport.common.stream.EventStreamConsumer;
+import dev.rapport.common.stream.StreamLayout;
 import dev.rapport.suppression.SuppressionFixtures;
 import dev.rapport.suppression.rest.Api;
 import io.agroal.api.AgroalDataSource;
@@ -42,6 +45,8 @@ class EventStreamConsumerTest {
     EventStreamConsumer consumer;
     @Inject
     AgroalDataSource db;
+    @Inject
+    DeadLetters deadLetters;
 
     EventStreamFixture stream;
 
@@ -194,24 +199,80 @@ class EventStreamConsumerTest {
     }
 
     @Test
-    void skipsEntriesThatAreNotEventsAndGoesOn() {
+    void entriesThatAreNotEventsAreSetAsideWithTheirReasonAndTheStreamGoesOn() {
         String p = profileId();
-        stream.publishRaw(Math.floorMod(p.hashCode(), 16), EventStreamConsumer.FIELD, "{not json");
-        stream.publishRaw(Math.floorMod(p.hashCode(), 16), "other", "field");
+        int partition = Math.floorMod(p.hashCode(), 16);
+        stream.publishRaw(partition, StreamLayout.FIELD, "{not json " + p);
+        stream.publishRaw(partition, "other", "field " + p);
         stream.publish(known(p));
         assertThat(rules(contact(p, "email", "transactional"))).isEmpty();
+        List<Map<String, Object>> letters = deadLetters();
+        assertThat(letters).filteredOn(l -> String.valueOf(l.get("document")).contains(p)).singleElement()
+                .satisfies(l -> assertThat((String) l.get("reason")).startsWith("not a CloudEvent of an event"));
+        assertThat(letters).filteredOn(l -> String.valueOf(l.get("reason")).startsWith("not an event entry")).isNotEmpty();
     }
 
     @Test
-    void anEventTheDatabaseRefusesIsSkippedAndTheOthersOfItsRunApplied() {
+    void anEventTheDatabaseRefusesIsSetAsideAsADeadLetterAndTheOthersOfItsRunApplied() {
         String p = profileId();
-        stream.publish(known(p), optIn(p),
-                event("ticket_opened", p, Instant.now().minus(Duration.ofMinutes(5))).prop("ticketId", "T-\u0000-nul"),
+        SuppressionFixtures.Event poison = event("ticket_opened", p, Instant.now().minus(Duration.ofMinutes(5)))
+                .prop("ticketId", "T-\u0000-nul");
+        stream.publish(known(p), optIn(p), poison,
                 event("order_placed", p, Instant.now().minus(Duration.ofMinutes(4))).prop("orderId", "O-after")
                         .prop("productId", "hoop-42"));
         Map<String, Object> promo = contact(p, "email", "marketing");
         promo.put("productIds", List.of("hoop-42"));
         assertThat(rules(promo)).as("the order after the refused ticket is applied").containsExactly("purchased");
+        Map<String, Object> letter = deadLetters().stream().filter(l -> poison.id().equals(l.get("eventId")))
+                .findFirst().orElseThrow(() -> new AssertionError("the refused event is not among the dead letters"));
+        assertThat(letter.get("profileId")).isEqualTo(p);
+        assertThat((String) letter.get("reason")).startsWith("cannot be applied");
+        assertThat((String) letter.get("stream")).isEqualTo(stream.streamOf(p));
+        // it cannot be applied again either: replaying it leaves it where it is, with the reason
+        Api.post("admin", "/api/v1/stream/dead-letters/" + letter.get("id") + "/replay", null).statusCode(422)
+                .body("reason", equalTo("still_not_applicable"));
+        Api.delete("admin", "/api/v1/stream/dead-letters/" + letter.get("id")).statusCode(204);
+        Api.delete("admin", "/api/v1/stream/dead-letters/" + letter.get("id")).statusCode(404);
+    }
+
+    @Test
+    void aDeadLetterReplayedOnceItsCauseIsGoneIsAppliedAndRemoved() {
+        String p = profileId();
+        stream.publish(known(p), optIn(p));
+        SuppressionFixtures.Event optOut = event("unsubscribed", p, Instant.now().minus(Duration.ofMinutes(1)))
+                .channel("sms");
+        String id = deadLetters.add(consumer.group(), stream.streamOf(p), "0-1", optOut.id(), p, optOut.json(),
+                "cannot be applied: the database refused it then").await().indefinitely();
+        assertThat(rules(contact(p, "sms", "marketing"))).isEmpty();
+        Api.post("admin", "/api/v1/stream/dead-letters/" + id + "/replay", null).statusCode(204);
+        assertThat(rules(contact(p, "sms", "marketing"))).containsExactly("opted_out");
+        Api.post("admin", "/api/v1/stream/dead-letters/" + id + "/replay", null).statusCode(404)
+                .body("reason", equalTo("dead_letter_not_found"));
+        Api.post("admin", "/api/v1/stream/dead-letters/not-an-id/replay", null).statusCode(400);
+        Api.get("admin", "/api/v1/stream/dead-letters?limit=0").statusCode(400);
+    }
+
+    @Test
+    void anErasureRemovesTheDeadLettersAboutThePerson() {
+        String p = profileId();
+        stream.publish(known(p),
+                event("ticket_opened", p, Instant.now().minus(Duration.ofMinutes(5))).prop("ticketId", "T-\u0000"));
+        assertThat(deadLetters()).anyMatch(l -> p.equals(l.get("profileId")));
+        stream.publish(event("profile_erased", p, Instant.now()).prop("profileId", p).prop("mergedIds", List.of()));
+        assertThat(deadLetters()).noneMatch(l -> p.equals(l.get("profileId")));
+    }
+
+    /** Every dead letter of this service, through the operators' API. */
+    private List<Map<String, Object>> deadLetters() {
+        List<Map<String, Object>> all = new java.util.ArrayList<>();
+        String cursor = null;
+        do {
+            JsonPath page = Api.get("admin", "/api/v1/stream/dead-letters?limit=500"
+                    + (cursor == null ? "" : "&cursor=" + cursor)).statusCode(200).extract().jsonPath();
+            all.addAll(page.getList("items"));
+            cursor = page.getString("nextCursor");
+        } while (cursor != null);
+        return all;
     }
 
     @Test

@@ -3,9 +3,12 @@ package dev.rapport.suppression.stream;
 import java.time.Duration;
 import java.util.List;
 
+import dev.rapport.common.stream.EventStreamConsumer;
+import dev.rapport.common.stream.StreamGroups;
+import dev.rapport.common.stream.StreamLayout;
 import dev.rapport.suppression.SuppressionFixtures;
+import io.quarkus.arc.Arc;
 import io.quarkus.redis.datasource.RedisDataSource;
-import io.vertx.mutiny.redis.client.Response;
 
 /**
  * Publishes events on the event stream as profile-service does (CloudEvents on partition hash(profile) mod 16) and
@@ -15,10 +18,28 @@ public final class EventStreamFixture {
 
     private final RedisDataSource redis;
     private final EventStreamConsumer consumer;
+    private final StreamLayout layout;
 
     public EventStreamFixture(RedisDataSource redis, EventStreamConsumer consumer) {
         this.redis = redis;
         this.consumer = consumer;
+        this.layout = Arc.container().instance(StreamLayout.class).get();
+    }
+
+    /** The stream key of a profile's partition. */
+    public String streamOf(String profileId) {
+        return layout.stream(StreamLayout.partition(profileId, 16));
+    }
+
+    /** Publishes one event on its profile's partition, without waiting; answers the entry id. */
+    public String add(SuppressionFixtures.Event e) {
+        return redis.execute("XADD", streamOf(e.profileId()), "*", StreamLayout.FIELD, e.json()).toString();
+    }
+
+    /** Publishes an event on the partition of another profile (as a merge travels on the survivor's). */
+    public void publishOn(String partitionOf, SuppressionFixtures.Event e) {
+        String key = streamOf(partitionOf);
+        awaitConsumed(key, redis.execute("XADD", key, "*", StreamLayout.FIELD, e.json()).toString());
     }
 
     /** Publishes the events, in order, and waits until they are applied. */
@@ -30,30 +51,31 @@ public final class EventStreamFixture {
         String lastKey = null;
         String lastId = null;
         for (SuppressionFixtures.Event e : events) {
-            lastKey = consumer.streamName(Math.floorMod(e.profileId().hashCode(), 16));
-            lastId = redis.execute("XADD", lastKey, "*", EventStreamConsumer.FIELD, e.json()).toString();
+            lastKey = streamOf(e.profileId());
+            lastId = add(e);
         }
         awaitConsumed(lastKey, lastId);
         // entries of other partitions published before may still be in flight: wait for every partition
         for (int p = 0; p < 16; p++) {
-            awaitNothingPending(consumer.streamName(p));
+            awaitNothingPending(layout.stream(p));
         }
     }
 
     /** Publishes raw entries (fields and values) on a partition, and waits until they are acknowledged. */
     public void publishRaw(int partition, String... fieldsAndValues) {
-        String key = consumer.streamName(partition);
+        String key = layout.stream(partition);
         java.util.List<String> args = new java.util.ArrayList<>(List.of(key, "*"));
         args.addAll(List.of(fieldsAndValues));
         String id = redis.execute("XADD", args.toArray(String[]::new)).toString();
         awaitConsumed(key, id);
     }
 
-    private void awaitConsumed(String key, String id) {
+    /** Waits until the entry of a stream is applied and nothing of the stream is pending. */
+    public void awaitConsumed(String key, String id) {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < deadline) {
-            Group g = group(key);
-            if (g != null && compare(g.lastDelivered(), id) >= 0 && g.pending() == 0) {
+            StreamGroups.Group g = group(key);
+            if (g != null && StreamGroups.compareIds(g.lastDelivered(), id) >= 0 && g.pending() == 0) {
                 return;
             }
             sleep();
@@ -64,7 +86,7 @@ public final class EventStreamFixture {
     private void awaitNothingPending(String key) {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < deadline) {
-            Group g = group(key);
+            StreamGroups.Group g = group(key);
             if (g == null || g.pending() == 0) {
                 return;
             }
@@ -73,50 +95,8 @@ public final class EventStreamFixture {
         throw new AssertionError("entries of " + key + " stay pending");
     }
 
-    private record Group(String lastDelivered, long pending) {
-    }
-
-    private Group group(String key) {
-        Response groups = redis.execute("XINFO", "GROUPS", key);
-        for (Response g : groups) {
-            String name = null;
-            String last = null;
-            long pending = 0;
-            if (isMap(g)) {
-                name = g.get("name").toString();
-                last = g.get("last-delivered-id").toString();
-                pending = g.get("pending").toLong();
-            } else {
-                for (int i = 0; i + 1 < g.size(); i += 2) {
-                    switch (g.get(i).toString()) {
-                        case "name" -> name = g.get(i + 1).toString();
-                        case "last-delivered-id" -> last = g.get(i + 1).toString();
-                        case "pending" -> pending = g.get(i + 1).toLong();
-                        default -> {
-                        }
-                    }
-                }
-            }
-            if ("suppression-service".equals(name)) {
-                return new Group(last, pending);
-            }
-        }
-        return null;
-    }
-
-    private static boolean isMap(Response r) {
-        try {
-            return r.getKeys() != null && !r.getKeys().isEmpty();
-        } catch (RuntimeException e) {
-            return false;
-        }
-    }
-
-    private static int compare(String a, String b) {
-        String[] x = a.split("-");
-        String[] y = b.split("-");
-        int c = Long.compare(Long.parseLong(x[0]), Long.parseLong(y[0]));
-        return c != 0 ? c : Long.compare(Long.parseLong(x[1]), Long.parseLong(y[1]));
+    private StreamGroups.Group group(String key) {
+        return StreamGroups.find(redis.execute("XINFO", "GROUPS", key), consumer.group());
     }
 
     private static void sleep() {
