@@ -12,8 +12,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import dev.rapport.common.error.FieldError;
 import dev.rapport.common.stream.EventTypes;
+import dev.rapport.common.text.StorableText;
 import dev.rapport.common.vocabulary.Channel;
 
 /**
@@ -23,6 +26,8 @@ import dev.rapport.common.vocabulary.Channel;
  */
 public final class EventValidator {
 
+    /** The earliest time an event may have happened. */
+    public static final Instant EARLIEST = Instant.EPOCH;
     /** Longest event id. */
     public static final int MAX_ID_LENGTH = 128;
     /** Event types: lower-case words joined by {@code _}, {@code .} or {@code -}. */
@@ -50,6 +55,16 @@ public final class EventValidator {
     public record Invalid(List<FieldError> errors) implements Result {
     }
 
+    /** Traits and properties hold nothing the database would refuse: one bad value is this event's fault alone. */
+    private static void storable(String field, ObjectNode node, Set<String> badFields, List<FieldError> errors) {
+        if (node != null && !badFields.contains(field)) {
+            FieldError problem = StorableText.jsonProblem(field, node);
+            if (problem != null) {
+                errors.add(problem);
+            }
+        }
+    }
+
     public Result validate(RawEvent raw) {
         List<FieldError> errors = new ArrayList<>(raw.typeErrors());
         Set<String> badFields = new java.util.HashSet<>();
@@ -59,10 +74,8 @@ public final class EventValidator {
         if (!badFields.contains("id")) {
             if (id == null || id.isBlank()) {
                 errors.add(new FieldError("id", "is required"));
-            } else if (id.length() > MAX_ID_LENGTH) {
-                errors.add(new FieldError("id", "must be at most " + MAX_ID_LENGTH + " characters"));
-            } else if (id.chars().anyMatch(Character::isISOControl)) {
-                errors.add(new FieldError("id", "must not contain control characters"));
+            } else if (StorableText.nameProblem(id, MAX_ID_LENGTH) != null) {
+                errors.add(new FieldError("id", StorableText.nameProblem(id, MAX_ID_LENGTH)));
             } else if (id.startsWith(EventTypes.SYSTEM_ID_PREFIX)) {
                 errors.add(new FieldError("id", "must not start with '" + EventTypes.SYSTEM_ID_PREFIX
                         + "': such ids belong to the events Rapport records itself"));
@@ -97,7 +110,9 @@ public final class EventValidator {
             } else {
                 try {
                     occurredAt = OffsetDateTime.parse(raw.occurredAt()).toInstant();
-                    if (occurredAt.isAfter(clock.instant().plus(maxFutureSkew))) {
+                    if (occurredAt.isBefore(EARLIEST)) {
+                        errors.add(new FieldError("occurredAt", "is before " + EARLIEST + ": not a time of an event"));
+                    } else if (occurredAt.isAfter(clock.instant().plus(maxFutureSkew))) {
                         errors.add(new FieldError("occurredAt",
                                 "is more than " + maxFutureSkew.toMinutes() + " minutes in the future"));
                     }
@@ -133,6 +148,9 @@ public final class EventValidator {
                         + ")"));
             }
         }
+
+        storable("traits", raw.traits(), badFields, errors);
+        storable("properties", raw.properties(), badFields, errors);
 
         if (!errors.isEmpty()) {
             return new Invalid(errors);

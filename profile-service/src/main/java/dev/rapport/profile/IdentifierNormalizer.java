@@ -8,6 +8,8 @@ import com.google.i18n.phonenumbers.NumberParseException;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
 
+import dev.rapport.common.text.StorableText;
+
 /**
  * Brings identifiers to one form, so the same person is found however a channel wrote them: phones to E.164 with
  * libphonenumber (numbers without a country code are read in the default region), emails trimmed, lower-cased and
@@ -51,13 +53,9 @@ public final class IdentifierNormalizer {
         if (value.isEmpty()) {
             return new Invalid("must not be blank");
         }
-        if (value.length() > MAX_LENGTH) {
-            return new Invalid("must be at most " + MAX_LENGTH + " characters");
-        }
-        for (int i = 0; i < value.length(); i++) {
-            if (Character.isISOControl(value.charAt(i))) {
-                return new Invalid("must not contain control characters");
-            }
+        String problem = StorableText.nameProblem(value, MAX_LENGTH);
+        if (problem != null) {
+            return new Invalid(problem);
         }
         return switch (kind) {
             case EMAIL -> email(value);

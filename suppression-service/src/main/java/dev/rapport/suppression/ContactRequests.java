@@ -6,6 +6,7 @@ import java.util.regex.Pattern;
 
 import dev.rapport.common.error.FieldError;
 import dev.rapport.common.error.RapportException;
+import dev.rapport.common.text.StorableText;
 import dev.rapport.common.vocabulary.Channel;
 import dev.rapport.common.vocabulary.Purpose;
 
@@ -71,7 +72,7 @@ public final class ContactRequests {
         return new ContactRequest(profileId, channel, purpose, campaignId, products, categories, topic, raw.commit());
     }
 
-    /** Checks an id: stripped, at most {@value #MAX_ID_LENGTH} characters, no control characters. */
+    /** Checks an id: stripped, a storable name of at most {@value #MAX_ID_LENGTH} characters. */
     public static String id(String value, String field, boolean required, List<FieldError> errors) {
         if (blank(value)) {
             if (required) {
@@ -80,10 +81,9 @@ public final class ContactRequests {
             return null;
         }
         String v = value.strip();
-        if (v.length() > MAX_ID_LENGTH) {
-            errors.add(new FieldError(field, "is longer than " + MAX_ID_LENGTH + " characters"));
-        } else if (v.chars().anyMatch(Character::isISOControl)) {
-            errors.add(new FieldError(field, "must not contain control characters"));
+        String problem = StorableText.nameProblem(v, MAX_ID_LENGTH);
+        if (problem != null) {
+            errors.add(new FieldError(field, problem));
         }
         return v;
     }

@@ -52,8 +52,15 @@ final class ProfileMapper {
         }
         String channel = e.getChannel() == Channel.CHANNEL_UNSPECIFIED ? null
                 : e.getChannel() == Channel.UNRECOGNIZED ? "unrecognized" : apiName(e.getChannel());
-        return new RawEvent(blankToNull(e.getId()), blankToNull(e.getType()), channel,
-                e.hasOccurredAt() ? instant(e.getOccurredAt()).toString() : null, identifiers,
+        String occurredAt = null;
+        if (e.hasOccurredAt()) {
+            try {
+                occurredAt = instant(e.getOccurredAt()).toString();
+            } catch (java.time.DateTimeException ex) {
+                errors.add(new FieldError("occurredAt", "is not a time Rapport can hold"));
+            }
+        }
+        return new RawEvent(blankToNull(e.getId()), blankToNull(e.getType()), channel, occurredAt, identifiers,
                 e.hasTraits() ? object(e.getTraits()) : null, e.hasProperties() ? object(e.getProperties()) : null,
                 errors);
     }

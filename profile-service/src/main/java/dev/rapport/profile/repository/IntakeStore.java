@@ -102,22 +102,35 @@ public class IntakeStore {
                 });
     }
 
-    /** Locks these profiles (in id order) for the rest of the transaction and reads what intake needs of them. */
+    /**
+     * Locks these profiles (in id order) for the rest of the transaction and reads what intake needs of them. Their
+     * externalIds are read by a second statement, after the locks are granted: a statement reads what was committed
+     * when it began, so read within the locking statement they would miss an externalId that a concurrent batch
+     * holding the lock attached meanwhile, and two CRM customers would end up on one profile.
+     */
     public Uni<Map<String, LockedProfile>> lockProfiles(SqlConnection c, Collection<String> ids) {
+        String[] sorted = texts(new java.util.TreeSet<>(ids));
         return c.preparedQuery("""
-                SELECT p.id, p.created_at, p.merged_into, p.erased_at IS NOT NULL, p.traits::text, p.trait_times::text,
-                       (SELECT x.value FROM identifier x WHERE x.profile_id = p.id AND x.kind = 'externalId' LIMIT 1)
+                SELECT p.id, p.created_at, p.merged_into, p.erased_at IS NOT NULL, p.traits::text, p.trait_times::text
                 FROM profile p WHERE p.id = ANY($1) ORDER BY p.id FOR UPDATE""")
-                .execute(Tuple.of(texts(ids)))
-                .map(rows -> {
-                    Map<String, LockedProfile> profiles = new HashMap<>();
-                    for (Row row : rows) {
-                        profiles.put(row.getString(0), new LockedProfile(row.getString(0),
-                                instant(row.getOffsetDateTime(1)), row.getString(2), row.getBoolean(3),
-                                row.getString(6), object(row.getString(4)), object(row.getString(5))));
-                    }
-                    return profiles;
-                });
+                .execute(Tuple.of(sorted))
+                .chain(rows -> c.preparedQuery("""
+                        SELECT DISTINCT ON (profile_id) profile_id, value FROM identifier
+                        WHERE profile_id = ANY($1) AND kind = 'externalId' ORDER BY profile_id, first_seen""")
+                        .execute(Tuple.of(sorted)).map(external -> {
+                            Map<String, String> externalIds = new HashMap<>();
+                            for (Row row : external) {
+                                externalIds.put(row.getString(0), row.getString(1));
+                            }
+                            Map<String, LockedProfile> profiles = new HashMap<>();
+                            for (Row row : rows) {
+                                profiles.put(row.getString(0), new LockedProfile(row.getString(0),
+                                        instant(row.getOffsetDateTime(1)), row.getString(2), row.getBoolean(3),
+                                        externalIds.get(row.getString(0)), object(row.getString(4)),
+                                        object(row.getString(5))));
+                            }
+                            return profiles;
+                        }));
     }
 
     /** Creates profiles. */

@@ -164,16 +164,33 @@ public class ProfileReadStore {
     public record ConflictRecord(Instant at, String eventId, String profileId, String otherProfileId, String detail) {
     }
 
-    /** The identity conflicts a profile was part of. */
-    public Uni<List<ConflictRecord>> conflicts(String profileId) {
+    /** The identity conflicts any of these profiles was part of (a person's, merged profiles included). */
+    public Uni<List<ConflictRecord>> conflicts(List<String> profileIds) {
         return pool.preparedQuery("""
                 SELECT occurred_at, event_id, profile_id, other_profile_id, detail FROM identity_conflict
-                WHERE profile_id = $1 OR other_profile_id = $1 ORDER BY id""")
-                .execute(Tuple.of(profileId))
+                WHERE profile_id = ANY($1) OR other_profile_id = ANY($1) ORDER BY id""")
+                .execute(Tuple.of(profileIds.toArray(String[]::new)))
                 .map(rows -> {
                     List<ConflictRecord> out = new ArrayList<>();
                     rows.forEach(r -> out.add(new ConflictRecord(instant(r.getOffsetDateTime(0)), r.getString(1),
                             r.getString(2), r.getString(3), r.getString(4))));
+                    return out;
+                });
+    }
+
+    /** A profile merged into another, as it was kept: when it was made and merged, and the traits it held. */
+    public record MergedRecord(String id, Instant createdAt, Instant mergedAt, ObjectNode traits) {
+    }
+
+    /** The rows of these merged profiles. */
+    public Uni<List<MergedRecord>> merged(List<String> profileIds) {
+        return pool.preparedQuery("""
+                SELECT id, created_at, merged_at, traits::text FROM profile WHERE id = ANY($1) ORDER BY created_at, id""")
+                .execute(Tuple.of(profileIds.toArray(String[]::new)))
+                .map(rows -> {
+                    List<MergedRecord> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(new MergedRecord(r.getString(0), instant(r.getOffsetDateTime(1)),
+                            instant(r.getOffsetDateTime(2)), (ObjectNode) tree(r.getString(3)))));
                     return out;
                 });
     }

@@ -27,10 +27,13 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import dev.rapport.common.error.FieldError;
 import dev.rapport.common.error.RapportException;
 import dev.rapport.common.rest.Problem;
 import dev.rapport.common.security.Roles;
+import dev.rapport.common.text.StorableText;
 import dev.rapport.common.vocabulary.Channel;
 import dev.rapport.profile.Identifier;
 import dev.rapport.profile.IdentifierKind;
@@ -163,20 +166,33 @@ public class ProfilesResource {
     /** Everything held about a person. */
     public record ExportResponse(Instant exportedAt, ProfileResponse profile,
             List<ProfileReadStore.IdentifierRecord> identifiers, List<EventResponse> events,
-            List<ProfileReadStore.ConflictRecord> identityConflicts) {
+            List<ProfileReadStore.ConflictRecord> identityConflicts, List<MergedProfileItem> mergedProfiles) {
+    }
+
+    /**
+     * A profile merged into the exported one, as it was kept.
+     *
+     * @param id its id, which now finds the survivor
+     * @param createdAt when it was made
+     * @param mergedAt when it was merged
+     * @param traits the traits it held when it was merged
+     */
+    public record MergedProfileItem(String id, Instant createdAt, Instant mergedAt, JsonNode traits) {
     }
 
     @GET
     @Path("/{id}/export")
     @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Everything held about a person: profile, identifiers with first and last sighting, every "
-            + "event, identity conflicts")
+            + "event, identity conflicts, and the profiles merged into it")
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = ExportResponse.class)))
     @APIResponse(responseCode = "404", description = "No such profile, or erased",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<ExportResponse> export(@PathParam("id") String id) {
         return queries.export(checkId(id)).map(e -> new ExportResponse(Instant.now(), ProfileResponse.of(e.profile()),
-                e.identifiers(), e.events().stream().map(EventResponse::of).toList(), e.conflicts()));
+                e.identifiers(), e.events().stream().map(EventResponse::of).toList(), e.conflicts(),
+                e.merged().stream().map(m -> new MergedProfileItem(m.id(), m.createdAt(), m.mergedAt(), m.traits()))
+                        .toList()));
     }
 
     private Identifier identifierOf(MultivaluedMap<String, String> query) {
@@ -200,8 +216,12 @@ public class ProfilesResource {
     }
 
     private static String checkId(String id) {
-        if (id == null || id.isBlank() || id.length() > MAX_ID_LENGTH) {
+        if (id == null || id.isBlank()) {
             throw RapportException.invalidField("id", "must be a profile id of at most " + MAX_ID_LENGTH + " characters");
+        }
+        String problem = StorableText.nameProblem(id, MAX_ID_LENGTH);
+        if (problem != null) {
+            throw RapportException.invalidField("id", problem);
         }
         return id;
     }

@@ -25,7 +25,7 @@ public class ProfileQueries {
 
     /** Everything held about a person. */
     public record Export(Profile profile, List<IdentifierRecord> identifiers, List<StoredEvent> events,
-            List<ConflictRecord> conflicts) {
+            List<ConflictRecord> conflicts, List<ProfileReadStore.MergedRecord> merged) {
     }
 
     private final ProfileReadStore store;
@@ -72,11 +72,17 @@ public class ProfileQueries {
 
     /** Everything held about the person with this id. */
     public Uni<Export> export(String id) {
-        return byId(id).chain(profile -> store.identifierRecords(profile.id())
-                .chain(identifiers -> store.allEvents(profile.id())
-                        .chain(events -> store.conflicts(profile.id())
-                                .map(conflicts -> new Export(profile, identifiers, events, conflicts)))))
-                .onFailure().transform(ProfileQueries::unavailable);
+        return byId(id).chain(profile -> {
+            List<String> person = new java.util.ArrayList<>(profile.mergedIds());
+            person.add(0, profile.id());
+            // identifiers and events moved to the survivor with the merges; conflicts and traits stayed where they were
+            return store.identifierRecords(profile.id())
+                    .chain(identifiers -> store.allEvents(profile.id())
+                            .chain(events -> store.conflicts(person)
+                                    .chain(conflicts -> store.merged(profile.mergedIds())
+                                            .map(merged -> new Export(profile, identifiers, events, conflicts,
+                                                    merged)))));
+        }).onFailure().transform(ProfileQueries::unavailable);
     }
 
     private static Profile live(ProfileReadStore.Found found, String what) {

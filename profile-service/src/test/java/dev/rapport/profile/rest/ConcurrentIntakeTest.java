@@ -106,6 +106,28 @@ class ConcurrentIntakeTest {
         assertThat(count("SELECT count(*) FROM profile WHERE merged_into = ?", survivor)).isEqualTo(n - 1);
     }
 
+    @Test
+    void twoConcurrentEventsBringingDifferentNewExternalIdsNeverFuseTwoCustomers() throws Exception {
+        String token = TestTokens.user("integrator");
+        for (int round = 0; round < 15; round++) {
+            String mail = email();
+            String phone = ProfileFixtures.phone();
+            String person = post(token, List.of(event("signed_up", T0, "email", mail, "phone", phone))).get(0);
+            String crm1 = ProfileFixtures.id("crm");
+            String crm2 = ProfileFixtures.id("crm");
+            // each event finds the person through another identifier, so nothing but the profile row orders them
+            all(List.<Callable<List<String>>> of(
+                    () -> post(token, List.of(event("logged_in", T0.plusSeconds(1), "email", mail, "externalId", crm1))),
+                    () -> post(token, List.of(event("logged_in", T0.plusSeconds(2), "phone", phone, "externalId",
+                            crm2)))));
+            assertThat(count("SELECT count(*) FROM identifier WHERE profile_id = ? AND kind = 'externalId'", person))
+                    .as("round %d: the person has one CRM customer id", round).isEqualTo(1);
+            assertThat(owner("externalId", crm1)).as("round %d", round).isNotNull();
+            assertThat(owner("externalId", crm2)).as("round %d", round).isNotNull()
+                    .isNotEqualTo(owner("externalId", crm1));
+        }
+    }
+
     private static List<String> post(String token, List<Map<String, Object>> events) {
         Response r = given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("events", events))
                 .when().post("/api/v1/events");

@@ -26,6 +26,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import dev.rapport.common.stream.EventTypes;
 import dev.rapport.common.testing.OversizedPost;
 import dev.rapport.common.testing.TestTokens;
 import dev.rapport.profile.ProfileFixtures;
@@ -226,5 +227,24 @@ class EventsResourceTest {
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    @Test
+    void nobodyCanTakeTheIdOfAnErasureOrAMergeSoErasureCanNeverBeBlocked() {
+        String mail = email();
+        String profile = Api.record(event("signed_up", Instant.now().minusSeconds(60), "email", mail));
+        for (String taken : List.of(EventTypes.erasedEventId(profile), EventTypes.mergedEventId(profile))) {
+            given().auth().oauth2(TestTokens.user("integrator")).contentType(ContentType.JSON)
+                    .body(ProfileFixtures.with(event("page_viewed", Instant.now().minusSeconds(30), "email", mail), "id",
+                            taken))
+                    .when().post("/api/v1/events").then().statusCode(400)
+                    .body("errors[0].field", equalTo("id"))
+                    .body("errors[0].message", org.hamcrest.Matchers.startsWith("must not start with 'rapport:'"));
+        }
+        // the ids Rapport used to give its own events are ordinary ids now: they block nothing
+        Api.record(ProfileFixtures.with(event("page_viewed", Instant.now().minusSeconds(20), "email", mail), "id",
+                "erased-" + profile));
+        given().auth().oauth2(TestTokens.user("admin")).when().delete("/api/v1/profiles/" + profile).then()
+                .statusCode(204);
     }
 }

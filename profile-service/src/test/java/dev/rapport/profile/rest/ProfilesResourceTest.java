@@ -98,6 +98,32 @@ class ProfilesResourceTest {
     }
 
     @Test
+    void theExportOfAMergedPersonHoldsWhatWasRecordedUnderTheMergedIds() {
+        String mail = email();
+        String tel = phone();
+        Map<String, Object> signup = event("signed_up", T0, "email", mail);
+        signup.put("traits", Map.of("firstName", "Иван"));
+        String older = record(signup);
+        Map<String, Object> app = event("signed_up", T0.plusSeconds(5), "phone", tel, "externalId",
+                ProfileFixtures.id("crm"));
+        app.put("traits", Map.of("lastName", "Петров"));
+        String younger = record(app);
+        // another CRM customer uses the same phone: a conflict recorded against the younger profile
+        record(event("logged_in", T0.plusSeconds(10), "phone", tel, "externalId", ProfileFixtures.id("crm")));
+        // then one event shows both profiles are one person
+        record(event("logged_in", T0.plusSeconds(20), "email", mail, "phone", tel));
+        assertThat(profile(younger).getString("id")).isEqualTo(older);
+
+        JsonPath export = given().auth().oauth2(TestTokens.user("admin")).when()
+                .get("/api/v1/profiles/" + older + "/export").then().statusCode(200).extract().jsonPath();
+        assertThat(export.getList("mergedProfiles.id", String.class)).containsExactly(younger);
+        assertThat(export.getString("mergedProfiles[0].traits.lastName")).isEqualTo("Петров");
+        assertThat(export.getString("mergedProfiles[0].mergedAt")).isNotNull();
+        assertThat(export.getList("identityConflicts.otherProfileId", String.class)).as("recorded under the merged id")
+                .contains(younger);
+    }
+
+    @Test
     void summaryFollowsOrdersTicketsOffersAndInterestsInAnyArrivalOrder() {
         String cookie = ProfileFixtures.id("cookie");
         String order = ProfileFixtures.id("order");

@@ -30,6 +30,7 @@ import dev.rapport.common.error.FieldError;
 import dev.rapport.common.error.RapportException;
 import dev.rapport.common.rest.Problem;
 import dev.rapport.common.security.Roles;
+import dev.rapport.common.text.StorableText;
 import dev.rapport.common.vocabulary.Channel;
 import dev.rapport.suppression.ConsentStatus;
 import dev.rapport.suppression.SuppressionRules;
@@ -202,8 +203,9 @@ public class ProfilesResource {
             return null;
         }
         String v = value.strip();
-        if (v.length() > MAX_TEXT) {
-            errors.add(new FieldError(field, "is longer than " + MAX_TEXT + " characters"));
+        String problem = StorableText.textProblem(v, MAX_TEXT);
+        if (problem != null) {
+            errors.add(new FieldError(field, problem));
         }
         return v;
     }
