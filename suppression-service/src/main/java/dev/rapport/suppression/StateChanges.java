@@ -120,8 +120,11 @@ public final class StateChanges {
                 }
             }
             case "subscribed", "unsubscribed" -> {
+                // without a channel property, a statement made on a channel that delivers nothing (a preference
+                // page on the web site or in the app, a shop counter) is about every channel
                 String target = e.property("channel") != null ? e.property("channel")
-                        : e.channel() != null ? e.channel() : SuppressionRules.ALL_CHANNELS;
+                        : channel != null && SuppressionRules.ADDRESSABLE.contains(channel) ? channel.apiName()
+                        : SuppressionRules.ALL_CHANNELS;
                 if (!target.equals(SuppressionRules.ALL_CHANNELS) && Channel.fromApiName(target).isEmpty()) {
                     return; // a channel Rapport does not know: nothing to suppress
                 }

@@ -18,8 +18,10 @@ public record Verdict(String profileId, Decision decision, Instant retryAt, List
     }
 
     /**
-     * The verdict the reasons make: deny when any reason denies, defer (to the latest time any deferral lifts) when
-     * only quiet hours apply, allow when none does.
+     * The verdict the reasons make: allow when none applies; deny when any of them does not lift by itself (an
+     * opt-out, an open ticket, an unreachable address, a state that cannot be read); otherwise defer, to the time the
+     * last of them lifts (a cap that frees a place at midnight, quiet hours that end at nine, a grace period): a
+     * message is held, not dropped, for what passes on its own.
      */
     public static Verdict of(String profileId, List<Reason> reasons) {
         if (reasons.isEmpty()) {
@@ -27,7 +29,7 @@ public record Verdict(String profileId, Decision decision, Instant retryAt, List
         }
         Instant retryAt = null;
         for (Reason r : reasons) {
-            if (r.rule() != Rule.QUIET_HOURS) {
+            if (r.until() == null) {
                 return new Verdict(profileId, Decision.DENY, null, reasons);
             }
             retryAt = retryAt == null || r.until().isAfter(retryAt) ? r.until() : retryAt;

@@ -32,6 +32,12 @@ public final class PersonalDataLogFilter implements Filter {
 
     @Override
     public boolean isLoggable(LogRecord record) {
+        if (record.getThrown() != null) {
+            Throwable masked = masked(record.getThrown(), 0);
+            if (masked != record.getThrown()) {
+                record.setThrown(masked);
+            }
+        }
         if (record instanceof ExtLogRecord ext) {
             String formatted = MESSAGE_FORMATTER.formatMessage(ext);
             String masked = masker.mask(formatted);
@@ -46,5 +52,40 @@ public final class PersonalDataLogFilter implements Filter {
             }
         }
         return true;
+    }
+
+    /**
+     * The exception as it may be logged: itself when no message in its chain holds personal data, else a copy whose
+     * messages are masked, with the same stack traces, and the original class named in its message.
+     */
+    Throwable masked(Throwable t, int depth) {
+        if (t == null || depth > 16) {
+            return t;
+        }
+        Throwable cause = t.getCause() == t ? null : t.getCause();
+        Throwable maskedCause = masked(cause, depth + 1);
+        String message = t.getMessage();
+        String maskedMessage = masker.mask(message);
+        if (maskedCause == cause && (message == null || message.equals(maskedMessage))) {
+            return t;
+        }
+        return new MaskedException(t, maskedMessage, maskedCause);
+    }
+
+    /** A copy of an exception for the log, its message masked. */
+    static final class MaskedException extends RuntimeException {
+
+        private static final long serialVersionUID = 1L;
+
+        MaskedException(Throwable original, String maskedMessage, Throwable cause) {
+            super(original.getClass().getName() + (maskedMessage == null ? "" : ": " + maskedMessage), cause, false,
+                    true);
+            setStackTrace(original.getStackTrace());
+        }
+
+        @Override
+        public String toString() {
+            return getMessage();
+        }
     }
 }

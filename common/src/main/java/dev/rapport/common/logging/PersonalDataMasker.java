@@ -15,8 +15,10 @@ import com.google.i18n.phonenumbers.PhoneNumberUtil;
  */
 public final class PersonalDataMasker {
 
+    /** Addresses in any script (иван@пример.рф, 用户@例子.广告) as well as ASCII, and punycode top-level domains. */
     private static final Pattern EMAIL = Pattern.compile(
-            "([A-Za-z0-9._%+\\-])[A-Za-z0-9._%+\\-]*@([A-Za-z0-9\\-])[A-Za-z0-9\\-]*((?:\\.[A-Za-z0-9\\-]+)*\\.[A-Za-z]{2,})");
+            "([\\p{L}\\p{N}._%+\\-])[\\p{L}\\p{M}\\p{N}._%+\\-]*@([\\p{L}\\p{N}\\-])[\\p{L}\\p{M}\\p{N}\\-]*"
+                    + "((?:\\.[\\p{L}\\p{M}\\p{N}\\-]+)*\\.(?:[\\p{L}\\p{M}]{2,}|xn--[A-Za-z0-9\\-]+))");
     private static final Pattern JWT = Pattern.compile("eyJ[A-Za-z0-9_\\-]+\\.[A-Za-z0-9_\\-]+\\.[A-Za-z0-9_\\-]*");
     private static final Pattern BEARER = Pattern.compile("(?i)(bearer\\s+)[A-Za-z0-9._~+/=\\-]{8,}");
     private static final Pattern UUID = Pattern.compile(

@@ -16,6 +16,14 @@ class PersonalDataMaskerTest {
     }
 
     @Test
+    void masksInternationalisedEmailsInAnyScript() {
+        assertThat(masker.mask("письмо для иван@пример.рф ушло")).isEqualTo("письмо для и***@п***.рф ушло");
+        assertThat(masker.mask("user Müller.Jörg@bücher.example.de")).isEqualTo("user M***@b***.example.de");
+        assertThat(masker.mask("to 用户@例子.广告")).isEqualTo("to 用***@例***.广告");
+        assertThat(masker.mask("ivan@xn--e1afmkfd.xn--p1ai")).isEqualTo("i***@x***.xn--p1ai");
+    }
+
+    @Test
     void masksPhoneNumbersWrittenInAnyCommonWayKeepingTheLastTwoDigits() {
         assertThat(masker.mask("call +7 916 123-45-67 now")).isEqualTo("call +* *** ***-**-67 now");
         assertThat(masker.mask("call 8 (916) 123-45-67")).isEqualTo("call * (***) ***-**-67");

@@ -62,6 +62,11 @@ public class PartitionGuard {
         if (checkedAt != 0 && now - checkedAt < 30_000_000_000L) {
             return refused == null ? Uni.createFrom().voidItem() : Uni.createFrom().failure(failure());
         }
+        return verify();
+    }
+
+    /** Checks now, whenever it was checked last. */
+    public Uni<Void> verify() {
         String mine = String.valueOf(config.partitions());
         return redis.execute("EVAL", SCRIPT, "1", layout.meta(), mine, config.repartition() ? "1" : "0").map(r -> {
             checkedAt = System.nanoTime();

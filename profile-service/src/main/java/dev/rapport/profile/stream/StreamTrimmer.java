@@ -101,7 +101,7 @@ public class StreamTrimmer {
             return redis.execute("XINFO", "GROUPS", key).chain(info -> {
                 List<StreamGroups.Group> groups = StreamGroups.of(info);
                 if (groups.isEmpty()) {
-                    return streams.xtrim(key, new XTrimArgs().maxlen(maxLength).nearlyExactTrimming())
+                    return streams.xtrim(key, new XTrimArgs().maxlen(maxLength))
                             .chain(() -> streams.xlen(key)).map(left -> new Trimmed(left, 0, null));
                 }
                 List<Uni<String>> safe = new ArrayList<>();
@@ -123,7 +123,7 @@ public class StreamTrimmer {
                         }
                     }
                     String heldBy = by;
-                    return streams.xtrim(key, new XTrimArgs().minid(oldest).nearlyExactTrimming())
+                    return streams.xtrim(key, new XTrimArgs().minid(oldest))
                             .chain(() -> streams.xlen(key))
                             .map(left -> left > maxLength ? new Trimmed(left, left - maxLength, heldBy)
                                     : new Trimmed(left, 0, null));

@@ -29,6 +29,13 @@ public interface SuppressionConfig {
     @WithDefault("64")
     int batchBufferedChunks();
 
+    /**
+     * Whether a transactional or service decision for a person this service has not seen yet asks profile-service for
+     * their addresses (instead of denying them as unreachable until the event stream catches up).
+     */
+    @WithDefault("true")
+    boolean profileLookup();
+
     /** Redis key prefix of the contact-pressure counters; a person's hash is {@code <prefix>{profileId}}. */
     @WithDefault("rapport:suppression:pressure:")
     String pressureKeyPrefix();

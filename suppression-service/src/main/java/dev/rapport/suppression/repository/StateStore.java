@@ -22,6 +22,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.rapport.common.error.RapportException;
 import dev.rapport.suppression.AddressKind;
 import dev.rapport.suppression.AddressStatus;
 import dev.rapport.suppression.ConsentStatus;
@@ -226,11 +227,15 @@ public class StateStore {
         }
     }
 
-    /** Who each of these profile ids is now, locking the rows that exist (shared) until the transaction ends. */
+    /**
+     * Who each of these profile ids is now, locking the rows that exist until the transaction ends. The lock is the
+     * one the transaction's own writes to these rows take anyway: taking a shared one first and upgrading it later is
+     * what deadlocks two replicas applying events of the same people.
+     */
     public Uni<Map<String, Subject>> lockSubjects(SqlConnection c, Collection<String> ids) {
         return c.preparedQuery("""
                 SELECT profile_id, merged_into, erased_at IS NOT NULL FROM subject WHERE profile_id = ANY($1)
-                ORDER BY profile_id FOR SHARE""").execute(Tuple.of(texts(new TreeSet<>(ids)))).map(rows -> {
+                ORDER BY profile_id FOR NO KEY UPDATE""").execute(Tuple.of(texts(new TreeSet<>(ids)))).map(rows -> {
                     Map<String, Subject> out = new HashMap<>();
                     for (Row r : rows) {
                         out.put(r.getString(0), new Subject(r.getString(0), r.getString(1), r.getBoolean(2)));
@@ -543,6 +548,12 @@ public class StateStore {
         for (String sql : statements) {
             all.add(c.preparedQuery(sql).execute(ids).replaceWithVoid());
         }
+        // both ids get a subject row even when no event of them was seen yet: the merged one becomes a pointer to the
+        // survivor, so its events arriving later (from another partition) land on the survivor
+        all.add(c.preparedQuery("""
+                INSERT INTO subject (profile_id, first_seen, updated_at, seen)
+                SELECT id, $3, $3, false FROM unnest(ARRAY[$2, $1]) AS id ON CONFLICT (profile_id) DO NOTHING""")
+                .execute(Tuple.of(merged, survivor, utc(at))).replaceWithVoid());
         // a failure that named no address was about the merged-away person's addresses, which move with their own
         // status: moved, it would also reach the survivor's, so it is dropped
         for (String table : List.of("address", "address_kind_status", "purchase", "decline", "ticket", "consent",
@@ -592,6 +603,37 @@ public class StateStore {
                     consents = '[]', holds = 0""")
                 .execute(Tuple.of(texts(ids), utc(at), eventId)).replaceWithVoid());
         return Uni.join().all(all).andFailFast().replaceWithVoid();
+    }
+
+    /**
+     * The subject a statement recorded through the API belongs to, locked for the caller's transaction: the survivor
+     * of a merged-away id; refused as not found when the person was erased, since nothing kept for them would ever be
+     * read again.
+     */
+    public Uni<String> writable(SqlConnection c, String id) {
+        return lockForChange(c, List.of(id)).chain(found -> {
+            Subject s = found.get(id);
+            if (s == null) {
+                return Uni.createFrom().item(id);
+            }
+            if (s.erased()) {
+                throw erased(id);
+            }
+            if (s.mergedInto() == null) {
+                return Uni.createFrom().item(id);
+            }
+            return lockForChange(c, List.of(s.mergedInto())).map(survivor -> {
+                Subject v = survivor.get(s.mergedInto());
+                if (v != null && v.erased()) {
+                    throw erased(id);
+                }
+                return s.mergedInto();
+            });
+        });
+    }
+
+    private static RapportException erased(String id) {
+        return RapportException.notFound("profile_erased", "Profile " + id + " was erased; nothing is recorded for it.");
     }
 
     /** Who a profile id is now: itself, its survivor, or null when never seen. */

@@ -6,8 +6,13 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -16,6 +21,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 
 import dev.rapport.common.vocabulary.Channel;
 import dev.rapport.common.vocabulary.Purpose;
+import dev.rapport.suppression.AddressStatus;
 import dev.rapport.suppression.ContactPressure;
 import dev.rapport.suppression.ContactRequest;
 import dev.rapport.suppression.Decision;
@@ -25,6 +31,8 @@ import dev.rapport.suppression.Rule;
 import dev.rapport.suppression.SubjectState;
 import dev.rapport.suppression.SuppressionRules;
 import dev.rapport.suppression.Verdict;
+import dev.rapport.suppression.client.ProfileClient;
+import dev.rapport.suppression.config.SuppressionConfig;
 import dev.rapport.suppression.repository.AuditStore;
 import dev.rapport.suppression.repository.PressureCounters;
 import dev.rapport.suppression.repository.StateStore;
@@ -52,15 +60,21 @@ public class Decisions {
     private final StateStore states;
     private final PressureCounters counters;
     private final AuditStore audit;
+    private final ProfileClient profileClient;
+    private final SuppressionConfig config;
     private final Clock clock;
+    private final Counter newcomers;
     private final Counter stateUnavailable;
     private final Counter countersUnavailable;
     private final Counter auditFailures;
     /** Decisions made, by decision and purpose. */
     private final Counter[][] decided;
 
-    public Decisions(Policies policies, StateStore states, PressureCounters counters, AuditStore audit, Clock clock,
-            MeterRegistry metrics) {
+    public Decisions(Policies policies, StateStore states, PressureCounters counters, AuditStore audit,
+            ProfileClient profileClient, SuppressionConfig config, Clock clock, MeterRegistry metrics) {
+        this.profileClient = profileClient;
+        this.config = config;
+        this.newcomers = metrics.counter("rapport.suppression.newcomers.looked.up");
         this.policies = policies;
         this.states = states;
         this.counters = counters;
@@ -88,19 +102,77 @@ public class Decisions {
         Instant now = clock.instant();
         return policies.current()
                 .chain(stored -> states.load(requests.stream().map(ContactRequest::profileId).toList(),
-                        stored.policy(), now).map(loaded -> new Loaded(stored.policy(), loaded)))
+                        stored.policy(), now).map(loaded -> new Loaded(stored.policy(), loaded, Set.of())))
                 .onFailure().recoverWithItem(failure -> {
                     stateUnavailable.increment();
                     Log.warnf("Cannot read suppression state (%s): marketing and service are denied as unavailable",
                             failure.toString());
-                    return new Loaded(null, null);
+                    return new Loaded(null, null, Set.of());
                 })
+                .chain(loaded -> lookUpNewcomers(requests, loaded))
                 .chain(loaded -> evaluate(requests, loaded, now))
                 .chain(decided -> keep(requests, decided, now, caller))
                 .invoke(verdicts -> count(requests, verdicts));
     }
 
-    private record Loaded(Policy policy, Map<String, SubjectState> states) {
+    /**
+     * What was read for a set of requests.
+     *
+     * @param states each requested id's state; null when the state could not be read
+     * @param unanswered ids this service does not know and profile-service could not be asked about
+     */
+    private record Loaded(Policy policy, Map<String, SubjectState> states, Set<String> unanswered) {
+    }
+
+    /**
+     * A transactional or service message for a person this service has not seen an event of yet (they signed up a
+     * moment ago and the stream has not caught up) asks profile-service for their addresses instead of denying them
+     * as unreachable: a one-time code must not wait for the stream. What was recorded here through the API (a
+     * do-not-contact entry, a consent) still counts.
+     */
+    private Uni<Loaded> lookUpNewcomers(List<ContactRequest> requests, Loaded loaded) {
+        if (loaded.states() == null || !config.profileLookup()) {
+            return Uni.createFrom().item(loaded);
+        }
+        Set<String> ids = new LinkedHashSet<>();
+        for (ContactRequest r : requests) {
+            SubjectState s = loaded.states().get(r.profileId());
+            if (r.purpose() != Purpose.MARKETING && !s.known() && s.erasedAt() == null) {
+                ids.add(r.profileId());
+            }
+        }
+        if (ids.isEmpty()) {
+            return Uni.createFrom().item(loaded);
+        }
+        List<Uni<Map.Entry<String, Optional<ProfileClient.Person>>>> asks = new ArrayList<>();
+        for (String id : ids) {
+            asks.add(profileClient.find(id).map(found -> Map.entry(id, found)).onFailure().recoverWithItem(f -> {
+                Log.warnf("Cannot ask profile-service about profile %s (%s)", id, f.toString());
+                return null;
+            }));
+        }
+        return Uni.join().all(asks).andFailFast().map(answers -> {
+            Map<String, SubjectState> states = new HashMap<>(loaded.states());
+            Set<String> unanswered = new HashSet<>(ids);
+            for (Map.Entry<String, Optional<ProfileClient.Person>> a : answers) {
+                if (a == null) {
+                    continue;
+                }
+                unanswered.remove(a.getKey());
+                a.getValue().ifPresent(person -> states.put(a.getKey(), known(states.get(a.getKey()), person)));
+            }
+            newcomers.increment(ids.size() - unanswered.size());
+            return new Loaded(loaded.policy(), states, unanswered);
+        });
+    }
+
+    /** The state of a person profile-service knows and this service does not yet: their addresses, all working. */
+    private SubjectState known(SubjectState local, ProfileClient.Person person) {
+        Instant now = clock.instant();
+        List<SubjectState.Address> addresses = person.addresses().stream().map(a -> new SubjectState.Address(a.kind(),
+                a.value(), now, AddressStatus.OK, null, null)).toList();
+        return new SubjectState(person.profileId(), true, person.timezone(), null, null, local.doNotContact(),
+                addresses, local.purchases(), local.declines(), local.tickets(), local.consents());
     }
 
     /** A verdict in the making: its reasons so far and the counters asked for it, if any. */
@@ -109,6 +181,8 @@ public class Decisions {
         final List<Reason> reasons = new ArrayList<>();
         PressureCounters.Ask ask;
         boolean reserved;
+        SubjectState state;
+        Policy policy;
 
         Pending(String profileId) {
             this.profileId = profileId;
@@ -130,6 +204,14 @@ public class Decisions {
             }
             SubjectState state = loaded.states().get(r.profileId());
             Pending p = new Pending(state.profileId());
+            if (loaded.unanswered().contains(r.profileId())) {
+                p.reasons.add(Reason.of(Rule.UNAVAILABLE, "No event of profile " + r.profileId() + " has reached "
+                        + "this service yet, and profile-service cannot be asked about it right now."));
+                out.add(p);
+                continue;
+            }
+            p.state = state;
+            p.policy = loaded.policy();
             p.reasons.addAll(SuppressionRules.evaluate(r, state, loaded.policy(), now));
             if (r.purpose() == Purpose.MARKETING && state.known() && state.erasedAt() == null) {
                 ContactPressure.Check check = check(r.channel(), loaded.policy(),
@@ -183,8 +265,7 @@ public class Decisions {
         List<AuditStore.Entry> entries = new ArrayList<>();
         for (int i = 0; i < pending.size(); i++) {
             Pending p = pending.get(i);
-            p.reasons.sort(BY_RULE);
-            Verdict v = Verdict.of(p.profileId, p.reasons);
+            Verdict v = heldPastQuietHours(requests.get(i), p);
             verdicts.add(v);
             if (requests.get(i).commit()) {
                 entries.add(new AuditStore.Entry(requests.get(i), v, now, caller));
@@ -210,6 +291,26 @@ public class Decisions {
             }
             return counters.release(taken).onFailure().recoverWithNull().replaceWith(out);
         });
+    }
+
+    /**
+     * The verdict; a deferral whose time falls in the person's quiet hours (a cap lifting at midnight) is held on to
+     * the end of them, with the quiet-hours reason saying so.
+     */
+    private static Verdict heldPastQuietHours(ContactRequest r, Pending p) {
+        p.reasons.sort(BY_RULE);
+        Verdict v = Verdict.of(p.profileId, p.reasons);
+        if (v.decision() != Decision.DEFER || p.state == null || r.purpose() == Purpose.TRANSACTIONAL) {
+            return v;
+        }
+        Reason quiet = SuppressionRules.quietHours(r.channel(), p.state, p.policy, v.retryAt());
+        if (quiet == null || !quiet.until().isAfter(v.retryAt())) {
+            return v;
+        }
+        p.reasons.removeIf(reason -> reason.rule() == Rule.QUIET_HOURS);
+        p.reasons.add(quiet);
+        p.reasons.sort(BY_RULE);
+        return Verdict.of(p.profileId, p.reasons);
     }
 
     private void count(List<ContactRequest> requests, List<Verdict> verdicts) {

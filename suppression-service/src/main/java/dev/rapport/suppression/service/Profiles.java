@@ -74,19 +74,22 @@ public class Profiles {
         })).onFailure().transform(f -> Failures.unavailableIfUnreachable(f, "The suppression state"));
     }
 
-    /** Records a consent statement with its evidence; answers the person's consents afterwards. */
+    /**
+     * Records a consent statement with its evidence for the person the id is now (the survivor of a merge); answers
+     * the person's consents afterwards. An erased person's statement is refused.
+     */
     public Uni<Consents> recordConsent(String profileId, String channel, String topic, ConsentStatus status,
             String source, Instant at, String by) {
-        return states.survivor(profileId).chain(survivor -> {
+        return states.pool().withTransaction(c -> states.writable(c, profileId).call(survivor -> {
             StateChanges changes = new StateChanges();
             changes.consent(survivor, channel, topic == null ? "" : topic, status, source, at,
                     "consent-" + UUID.randomUUID());
-            return states.pool().withTransaction(c -> states.ensureSubject(c, survivor, clock.instant())
-                    .chain(() -> states.apply(c, changes, clock.instant(), by)))
-                    .invoke(() -> Log.infof("Consent of profile %s for %s%s recorded: %s", survivor, channel,
-                            topic == null ? "" : "/" + topic, status.apiName()))
-                    .chain(() -> consents(survivor));
-        }).onFailure().transform(f -> Failures.unavailableIfUnreachable(f, "The suppression database"));
+            return states.ensureSubject(c, survivor, clock.instant())
+                    .chain(() -> states.apply(c, changes, clock.instant(), by));
+        })).invoke(survivor -> Log.infof("Consent of profile %s for %s%s recorded: %s", survivor, channel,
+                topic == null ? "" : "/" + topic, status.apiName()))
+                .chain(this::consents)
+                .onFailure().transform(f -> Failures.unavailableIfUnreachable(f, "The suppression database"));
     }
 
     /** A person's consents in force and their history (the 500 latest statements). */
@@ -99,10 +102,10 @@ public class Profiles {
                 }).onFailure().transform(f -> Failures.unavailableIfUnreachable(f, "The suppression database"));
     }
 
-    /** Puts a person on the do-not-contact list. */
+    /** Puts the person an id is now on the do-not-contact list; an erased person is refused. */
     public Uni<String> doNotContact(String profileId, String reason, String source, String by) {
-        return states.survivor(profileId)
-                .call(survivor -> states.pool().withTransaction(c -> states.ensureSubject(c, survivor, clock.instant())
+        return states.pool().withTransaction(c -> states.writable(c, profileId)
+                .call(survivor -> states.ensureSubject(c, survivor, clock.instant())
                         .chain(() -> consents.doNotContact(c, survivor, reason, source, clock.instant(), by))
                         .chain(() -> states.refresh(c, List.of(survivor)))))
                 .onFailure().transform(f -> Failures.unavailableIfUnreachable(f, "The suppression database"));

@@ -156,7 +156,7 @@ class DecisionsResourceTest {
                 .containsExactly("frequency_cap");
         Api.get("agent", "/api/v1/profiles/" + p + "/decisions").statusCode(200)
                 .body("items.size()", equalTo(2))
-                .body("items[0].decision", equalTo("deny"))
+                .body("items[0].decision", equalTo("defer"))
                 .body("items[0].reasons[0].rule", equalTo("frequency_cap"))
                 .body("items[0].campaignId", equalTo("c-audit"))
                 .body("items[0].caller", equalTo("integrator"))
@@ -226,5 +226,59 @@ class DecisionsResourceTest {
         Map<String, Object> body = contact(profileId(), "email", "transactional");
         body.put("colour", "blue");
         Api.decide(body).statusCode(200).body("decision", equalTo("deny"));
+    }
+
+    /** A person whose local time now is {@code hour}:00 to {@code hour}:30, opted in everywhere. */
+    private String personAtLocal(int hour) {
+        java.time.LocalTime utc = java.time.LocalTime.now(java.time.ZoneOffset.UTC);
+        int minutes = (hour * 60 - (utc.getHour() * 60 + utc.getMinute()) + 24 * 60) % (24 * 60);
+        if (minutes > 12 * 60) {
+            minutes -= 24 * 60;
+        }
+        String zone = java.time.ZoneOffset.ofTotalSeconds(minutes * 60).getId();
+        String p = profileId();
+        Instant t = Instant.now().minus(Duration.ofDays(10));
+        stream.publish(event("logged_in", p, t).channel("web").id("email", p + "@example.com")
+                .id("phone", "+79161234567").trait("timezone", zone),
+                event("subscribed", p, t).prop("channel", "all"));
+        return p;
+    }
+
+    private static void dailyCapAndNightsQuiet() {
+        Api.policy(Map.of("caps", List.of(Map.of("limit", 1, "days", 1)),
+                "quietHours", Map.of("start", "21:00", "end", "09:00", "channels", List.of("sms", "push"))));
+    }
+
+    @Test
+    void atElevenAtNightWithTheDailyCapReachedTheMessageIsHeldToNineWithBothReasons() {
+        dailyCapAndNightsQuiet();
+        String p = personAtLocal(23);
+        Map<String, Object> email = contact(p, "email", "marketing");
+        email.put("commit", true);
+        assertThat(decision(email).getString("decision")).as("email has no quiet hours").isEqualTo("allow");
+        JsonPath sms = decision(contact(p, "sms", "marketing"));
+        assertThat(sms.getString("decision")).isEqualTo("defer");
+        assertThat(sms.getList("reasons.rule", String.class)).containsExactly("frequency_cap", "quiet_hours");
+        Instant retry = Instant.parse(sms.getString("retryAt"));
+        assertThat(retry).isEqualTo(Instant.parse(sms.getString("reasons[1].until")));
+        assertThat(retry).isAfter(Instant.parse(sms.getString("reasons[0].until")));
+        assertThat(Duration.between(Instant.now(), retry)).isBetween(Duration.ofHours(9), Duration.ofHours(10));
+        // a reason that never lifts by itself still denies
+        stream.publish(event("unsubscribed", p, Instant.now().minus(Duration.ofMinutes(1))).channel("sms"));
+        assertThat(decision(contact(p, "sms", "marketing")).getString("decision")).isEqualTo("deny");
+    }
+
+    @Test
+    void aCapThatLiftsAtMidnightHoldsTheMessagePastTheNightToNine() {
+        dailyCapAndNightsQuiet();
+        String p = personAtLocal(20);
+        Map<String, Object> email = contact(p, "email", "marketing");
+        email.put("commit", true);
+        decision(email);
+        JsonPath sms = decision(contact(p, "sms", "marketing"));
+        assertThat(sms.getString("decision")).isEqualTo("defer");
+        assertThat(sms.getList("reasons.rule", String.class)).containsExactly("frequency_cap", "quiet_hours");
+        assertThat(Duration.between(Instant.now(), Instant.parse(sms.getString("retryAt"))))
+                .as("not at midnight, when it is night: at nine").isBetween(Duration.ofHours(12), Duration.ofHours(13));
     }
 }

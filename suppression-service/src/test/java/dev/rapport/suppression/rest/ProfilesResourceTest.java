@@ -175,6 +175,29 @@ class ProfilesResourceTest {
     }
 
     @Test
+    void aStatementForAnErasedPersonIsRefusedAndOneForAMergedAwayIdFollowsTheMerge() {
+        String erased = knownPerson();
+        stream.publish(event("profile_erased", erased, Instant.now()).prop("profileId", erased)
+                .prop("mergedIds", java.util.List.of()));
+        putConsent("integrator", erased, Map.of("channel", "sms", "status", "opted_in", "source", "a form"))
+                .statusCode(404).body("reason", equalTo("profile_erased"));
+        putOnList("agent", erased, Map.of("reason", "complaint", "source", "call")).statusCode(404)
+                .body("reason", equalTo("profile_erased"));
+        Api.get("admin", "/api/v1/profiles/" + erased + "/consents").statusCode(200).body("history.size()", equalTo(0));
+
+        // merged away before this service saw anything of the merged id
+        String survivor = knownPerson();
+        String merged = profileId();
+        stream.publish(event("profile_merged", survivor, Instant.now()).prop("survivorId", survivor)
+                .prop("mergedId", merged));
+        putConsent("integrator", merged, Map.of("channel", "sms", "status", "opted_out", "source", "a form"))
+                .statusCode(200).body("profileId", equalTo(survivor));
+        assertThat(Api.rules(Api.contact(survivor, "sms", "service"))).containsExactly("opted_out");
+        putOnList("agent", merged, Map.of("reason", "complaint", "source", "call")).statusCode(204);
+        assertThat(Api.rules(Api.contact(survivor, "email", "service"))).containsExactly("do_not_contact");
+    }
+
+    @Test
     void pagesTheAuditNewestFirst() {
         String p = knownPerson();
         for (int i = 0; i < 5; i++) {

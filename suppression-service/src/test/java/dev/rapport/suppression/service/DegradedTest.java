@@ -11,7 +11,6 @@ import java.util.Map;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +33,7 @@ import io.restassured.path.json.JsonPath;
 @TestProfile(DegradedTest.BehindProxies.class)
 public class DegradedTest {
 
+    /** Shared with the other tests of this profile (ConsumerRecoveryTest); they live as long as the test JVM. */
     public static final TcpProxy REDIS = new TcpProxy("127.0.0.1", 6379).up();
     public static final TcpProxy POSTGRES = new TcpProxy(env("RAPPORT_DB_HOST", "127.0.0.1"),
             Integer.parseInt(env("RAPPORT_DB_PORT", "5432"))).up();
@@ -62,12 +62,6 @@ public class DegradedTest {
     void bringBack() {
         REDIS.up();
         POSTGRES.up();
-    }
-
-    @AfterAll
-    static void close() {
-        REDIS.close();
-        POSTGRES.close();
     }
 
     String subscribedPerson() {

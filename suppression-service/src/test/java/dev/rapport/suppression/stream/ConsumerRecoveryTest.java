@@ -8,7 +8,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
-import java.sql.SQLException;
+import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +19,7 @@ import java.util.function.BooleanSupplier;
 
 import jakarta.inject.Inject;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,6 @@ import dev.rapport.common.stream.StreamLayout;
 import dev.rapport.suppression.SuppressionFixtures;
 import dev.rapport.suppression.rest.Api;
 import dev.rapport.suppression.service.DegradedTest;
-import io.agroal.api.AgroalDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -53,8 +53,12 @@ class ConsumerRecoveryTest {
     StreamLayout layout;
     @Inject
     DeadLetters deadLetters;
-    @Inject
-    AgroalDataSource db;
+    @ConfigProperty(name = "rapport.database.name")
+    String database;
+    @ConfigProperty(name = "quarkus.datasource.username")
+    String user;
+    @ConfigProperty(name = "quarkus.datasource.password")
+    String password;
 
     EventStreamFixture stream;
 
@@ -104,8 +108,10 @@ class ConsumerRecoveryTest {
         stream.publish(known(p), optIn(p));
         long letters = deadLetters.count(consumer.group()).await().indefinitely();
         double retries = metric("rapport_stream_consumer_retries_total");
-        String database = database();
-        try (Connection admin = db.getConnection(); Statement sql = admin.createStatement()) {
+        // straight to PostgreSQL, not through the proxy the service uses
+        String url = "jdbc:postgresql://" + System.getenv().getOrDefault("RAPPORT_DB_HOST", "127.0.0.1") + ":"
+                + System.getenv().getOrDefault("RAPPORT_DB_PORT", "5432") + "/" + database;
+        try (Connection admin = DriverManager.getConnection(url, user, password); Statement sql = admin.createStatement()) {
             // new connections get 53300 (too many connections), the service's open ones 57P01 (terminated)
             sql.execute("ALTER DATABASE " + database + " CONNECTION LIMIT 0");
             sql.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + database
@@ -174,12 +180,6 @@ class ConsumerRecoveryTest {
     private long pending(String key) {
         StreamGroups.Group g = StreamGroups.find(redis.execute("XINFO", "GROUPS", key), consumer.group());
         return g == null ? 0 : g.pending();
-    }
-
-    private String database() throws SQLException {
-        try (Connection c = db.getConnection()) {
-            return c.getCatalog();
-        }
     }
 
     static double metric(String name) {

@@ -262,6 +262,65 @@ class EventStreamConsumerTest {
         assertThat(deadLetters()).noneMatch(l -> p.equals(l.get("profileId")));
     }
 
+    @Test
+    void anUnsubscribeFromAPreferencePageOptsOutOfAllMarketingOrOfTheTopicItNames() {
+        String p = profileId();
+        stream.publish(known(p), optIn(p),
+                event("unsubscribed", p, Instant.now().minus(Duration.ofMinutes(5))).channel("web"));
+        for (String channel : List.of("email", "sms", "push", "messenger")) {
+            assertThat(rules(contact(p, channel, "marketing"))).as(channel).contains("opted_out");
+        }
+        assertThat(rules(contact(p, "email", "service"))).as("service messages still go").isEmpty();
+
+        String q = profileId();
+        stream.publish(known(q), optIn(q),
+                event("unsubscribed", q, Instant.now().minus(Duration.ofMinutes(5))).channel("app").prop("topic", "promo"));
+        Map<String, Object> promo = contact(q, "sms", "marketing");
+        promo.put("topic", "promo");
+        assertThat(rules(promo)).containsExactly("opted_out");
+        Map<String, Object> news = contact(q, "email", "marketing");
+        news.put("topic", "news");
+        assertThat(rules(news)).as("another topic still goes").isEmpty();
+
+        String r = profileId();
+        stream.publish(known(r), optIn(r),
+                event("unsubscribed", r, Instant.now().minus(Duration.ofMinutes(5))).channel("email"));
+        assertThat(rules(contact(r, "email", "marketing"))).containsExactly("opted_out");
+        assertThat(rules(contact(r, "sms", "marketing"))).as("an email unsubscribe is about email").isEmpty();
+    }
+
+    /**
+     * A merge travels on the survivor's partition and the merged id's events on their own, so they arrive in any
+     * order; merges of ids this service never saw leave pointers, and a chain A into B into C comes out the same
+     * whatever the order of its merges and of A's facts.
+     */
+    @Test
+    void mergeChainsOfIdsNeverSeenComeOutTheSameInEveryOrderOfArrival() {
+        List<List<Integer>> orders = List.of(List.of(0, 1, 2), List.of(0, 2, 1), List.of(1, 0, 2), List.of(1, 2, 0),
+                List.of(2, 0, 1), List.of(2, 1, 0));
+        for (List<Integer> order : orders) {
+            String a = profileId();
+            String b = profileId();
+            String c = profileId();
+            stream.publish(known(c), optIn(c));
+            List<SuppressionFixtures.Event> steps = List.of(
+                    event("profile_merged", b, Instant.now()).prop("survivorId", b).prop("mergedId", a),
+                    event("profile_merged", c, Instant.now()).prop("survivorId", c).prop("mergedId", b),
+                    event("unsubscribed", a, Instant.now().minus(Duration.ofMinutes(1))).channel("sms"));
+            for (int step : order) {
+                stream.publish(steps.get(step)); // each on its own partition, applied before the next arrives
+            }
+            assertThat(rules(contact(c, "sms", "marketing"))).as("order %s", order).containsExactly("opted_out");
+            for (String id : List.of(a, b)) {
+                assertThat(decision(contact(id, "sms", "marketing")).getString("profileId")).as("order %s", order)
+                        .isEqualTo(c);
+            }
+            // a later fact of the first id still reaches the end of the chain
+            stream.publish(event("ticket_opened", a, Instant.now().minus(Duration.ofMinutes(1))).prop("ticketId", "T-a"));
+            assertThat(rules(contact(c, "email", "marketing"))).as("order %s", order).containsExactly("open_ticket");
+        }
+    }
+
     /** Every dead letter of this service, through the operators' API. */
     private List<Map<String, Object>> deadLetters() {
         List<Map<String, Object>> all = new java.util.ArrayList<>();
