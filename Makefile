@@ -31,6 +31,7 @@ test: ## Run every test of every module against real PostgreSQL, Redis and Keycl
 	@$(ENV) export RAPPORT_STACK_OWNER=test; \
 	  trap 'dev/stack.sh down' EXIT; \
 	  dev/stack.sh infra; \
+	  export RAPPORT_REDIS_SERVER="$$(dev/stack.sh redis-server)"; \
 	  $(MVNW) verify
 
 bench: build ## Run the benchmarks (BENCH="profile suppression"; the first run loads 1M people) and write bench/target/*.md

@@ -10,6 +10,7 @@
 #   dev/stack.sh down       stop what this owner started, and nothing else (make stop)
 #   dev/stack.sh status     what answers where
 #   dev/stack.sh token USER print an access token of a demo user (integrator, marketer, agent, admin, nobody)
+#   dev/stack.sh redis-server  print the path of a redis-server binary (the Redis Cluster tests start their own)
 #
 # RAPPORT_STACK_OWNER (run by default) names who starts parts: each owner stops only its own, so `make test` never stops
 # what `make run` started. RAPPORT_PORT_BASE (8080) places the services at base+1 … base+5. RAPPORT_PG_SETTINGS
@@ -439,5 +440,6 @@ case "${1:-}" in
   down) down ;;
   status) status ;;
   token) shift; token "$@" ;;
-  *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  redis-server) redis_binary ;;
+  *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

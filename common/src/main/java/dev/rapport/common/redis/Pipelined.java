@@ -2,9 +2,11 @@ package dev.rapport.common.redis;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.RedisConnection;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 
@@ -19,24 +21,26 @@ public final class Pipelined {
     private Pipelined() {
     }
 
-    /** The answers of every command, in order; fails with the first failure once all have answered. */
+    /** The answers of every command, in order; fails with the first command that fails. */
     public static Uni<List<Response>> send(Redis redis, List<Request> requests) {
-        if (requests.isEmpty()) {
+        return each(redis, requests, RedisConnection::send);
+    }
+
+    /**
+     * Sends one or more commands for each item, as {@code send} says (a command and its fallback, say), all pipelined
+     * on one connection; answers one response per item, in order.
+     */
+    public static <T> Uni<List<Response>> each(Redis redis, List<T> items,
+            BiFunction<RedisConnection, T, Uni<Response>> send) {
+        if (items.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        if (requests.size() == 1) {
-            return redis.send(requests.get(0)).map(r -> {
-                List<Response> one = new ArrayList<>(1);
-                one.add(r);
-                return one;
-            });
-        }
         return redis.connect().chain(connection -> {
-            List<Uni<Response>> sends = new ArrayList<>(requests.size());
-            for (Request r : requests) {
-                sends.add(connection.send(r));
+            List<Uni<Response>> sends = new ArrayList<>(items.size());
+            for (T item : items) {
+                sends.add(send.apply(connection, item));
             }
-            return Uni.join().all(sends).andCollectFailures().onTermination().call(connection::close);
+            return Uni.join().all(sends).andFailFast().onTermination().call(connection::close);
         });
     }
 }

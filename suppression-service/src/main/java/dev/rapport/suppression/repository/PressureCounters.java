@@ -5,6 +5,7 @@ import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.rapport.common.redis.Pipelined;
 import dev.rapport.suppression.ContactPressure;
 import dev.rapport.suppression.config.SuppressionConfig;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -63,9 +64,11 @@ public class PressureCounters {
     public record Answer(boolean reserved, List<Long> counts) {
     }
 
+    /** The script's SHA-1, as Redis names it: computed here, so no node has to be asked to load it first. */
+    static final String SHA = sha1(SCRIPT);
+
     private final ReactiveRedisDataSource redis;
     private final SuppressionConfig config;
-    private volatile String sha;
 
     public PressureCounters(ReactiveRedisDataSource redis, SuppressionConfig config) {
         this.redis = redis;
@@ -77,57 +80,54 @@ public class PressureCounters {
         return config.pressureKeyPrefix() + "{" + profileId + "}";
     }
 
-    /** Checks (and, where asked, reserves) for many people in one round trip; answers in the same order. */
+    /**
+     * Checks (and, where asked, reserves) for many people in one round trip, pipelined (each person's hash may be on
+     * another node of a cluster); answers in the same order. A node that does not hold the script yet (restarted,
+     * flushed, or another node of the cluster) is sent the script itself, which it keeps for the next time.
+     */
     public Uni<List<Answer>> check(List<Ask> asks) {
         if (asks.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        return loaded().chain(loaded -> run(asks, loaded)).onFailure(PressureCounters::noScript)
-                .recoverWithUni(f -> {
-                    sha = null;
-                    return loaded().chain(loaded -> run(asks, loaded));
+        return Pipelined.each(redis.getRedis(), asks, (connection, ask) -> connection.send(script(Command.EVALSHA, SHA,
+                ask)).onFailure(PressureCounters::noScript).recoverWithUni(f -> connection.send(script(Command.EVAL,
+                        SCRIPT, ask))))
+                .map(responses -> {
+                    List<Answer> out = new ArrayList<>(responses.size());
+                    for (Response response : responses) {
+                        List<Long> counts = new ArrayList<>(response.size() - 1);
+                        for (int i = 1; i < response.size(); i++) {
+                            counts.add(response.get(i).toLong());
+                        }
+                        out.add(new Answer(response.get(0).toLong() == 1L, counts));
+                    }
+                    return out;
                 });
     }
 
-    private Uni<String> loaded() {
-        String known = sha;
-        if (known != null) {
-            return Uni.createFrom().item(known);
+    private Request script(Command command, String script, Ask ask) {
+        ContactPressure.Check c = ask.check();
+        Request r = Request.cmd(command).arg(script).arg(1).arg(key(ask.profileId()))
+                .arg(ask.commit() ? "1" : "0").arg(c.ttlSeconds()).arg(c.increments().size());
+        c.increments().forEach(r::arg);
+        for (ContactPressure.Window w : c.windows()) {
+            r.arg(w.cap().limit()).arg(w.fields().size());
+            w.fields().forEach(r::arg);
         }
-        return redis.getRedis().send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(SCRIPT)).map(r -> {
-            sha = r.toString();
-            return sha;
-        });
-    }
-
-    private Uni<List<Answer>> run(List<Ask> asks, String script) {
-        List<Request> batch = new ArrayList<>(asks.size());
-        for (Ask ask : asks) {
-            ContactPressure.Check c = ask.check();
-            Request r = Request.cmd(Command.EVALSHA).arg(script).arg(1).arg(key(ask.profileId()))
-                    .arg(ask.commit() ? "1" : "0").arg(c.ttlSeconds()).arg(c.increments().size());
-            c.increments().forEach(r::arg);
-            for (ContactPressure.Window w : c.windows()) {
-                r.arg(w.cap().limit()).arg(w.fields().size());
-                w.fields().forEach(r::arg);
-            }
-            batch.add(r);
-        }
-        return redis.getRedis().batch(batch).map(responses -> {
-            List<Answer> out = new ArrayList<>(responses.size());
-            for (Response response : responses) {
-                List<Long> counts = new ArrayList<>(response.size() - 1);
-                for (int i = 1; i < response.size(); i++) {
-                    counts.add(response.get(i).toLong());
-                }
-                out.add(new Answer(response.get(0).toLong() == 1L, counts));
-            }
-            return out;
-        });
+        return r;
     }
 
     private static boolean noScript(Throwable failure) {
         return String.valueOf(failure.getMessage()).startsWith("NOSCRIPT");
+    }
+
+    private static String sha1(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Gives back places taken by {@link #check} that were not used after all (the decision could not be kept). */
@@ -141,7 +141,7 @@ public class PressureCounters {
                 batch.add(Request.cmd(Command.HINCRBY).arg(key(ask.profileId())).arg(field).arg(-1));
             }
         }
-        return redis.getRedis().batch(batch).replaceWithVoid();
+        return Pipelined.send(redis.getRedis(), batch).replaceWithVoid();
     }
 
     /** Adds a merged-away person's counts to the survivor's and drops them. */
@@ -156,7 +156,7 @@ public class PressureCounters {
             counts.forEach((field, n) -> batch.add(Request.cmd(Command.HINCRBY).arg(to).arg(field).arg(n)));
             batch.add(Request.cmd(Command.EXPIRE).arg(to).arg(ttlSeconds));
             batch.add(Request.cmd(Command.DEL).arg(from));
-            return redis.getRedis().batch(batch).replaceWithVoid();
+            return Pipelined.send(redis.getRedis(), batch).replaceWithVoid();
         });
     }
 
@@ -165,11 +165,10 @@ public class PressureCounters {
         if (profileIds.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        // one DEL per key keeps every command on one Cluster slot
         List<Request> batch = new ArrayList<>();
         for (String id : profileIds) {
             batch.add(Request.cmd(Command.DEL).arg(key(id)));
         }
-        return redis.getRedis().batch(batch).replaceWithVoid();
+        return Pipelined.send(redis.getRedis(), batch).replaceWithVoid();
     }
 }
