@@ -53,11 +53,35 @@ public final class Suite implements BeforeAllCallback {
     }
 
     private static void stack(String command) {
+        stack(command, ENV);
+    }
+
+    /**
+     * A second set of replicas of some services, beside the suite's and sharing its databases and Redis: its own
+     * owner (so stopping it stops nothing else) and ports (base 18180).
+     */
+    static void replicas(String command, String services) {
+        Map<String, String> env = new java.util.HashMap<>(ENV);
+        env.put("RAPPORT_STACK_OWNER", "system-tests-replicas");
+        env.put("RAPPORT_PORT_BASE", String.valueOf(REPLICA_PORT_BASE));
+        env.put("RAPPORT_SERVICES", services);
+        stack(command, env);
+    }
+
+    /** Port base of the second set of replicas. */
+    public static final int REPLICA_PORT_BASE = 18180;
+
+    /** Port of a service of the second set of replicas. */
+    public static int replicaPort(String service) {
+        return REPLICA_PORT_BASE + SERVICES.indexOf(service) + 1;
+    }
+
+    private static void stack(String command, Map<String, String> env) {
         Path root = Path.of(System.getenv().getOrDefault("RAPPORT_ROOT", ".."));
         // the script's output goes through this JVM's System.out, which the test runner owns
         ProcessBuilder pb = new ProcessBuilder(root.resolve("dev/stack.sh").toString(), command)
                 .directory(root.toFile()).redirectErrorStream(true);
-        pb.environment().putAll(ENV);
+        pb.environment().putAll(env);
         try {
             Process p = pb.start();
             try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))) {
