@@ -2,7 +2,7 @@ package dev.rapport.suppression;
 
 import java.util.Locale;
 
-/** The suppression rules of ARCHITECTURE.md, by the names API.md gives them. */
+/** The suppression rules of docs/architecture.md, by the names docs/api.md gives them. */
 public enum Rule {
     /** No usable address on the channel: none known, a hard bounce, an unregistered push token, a blocked bot. */
     UNREACHABLE,

@@ -12,7 +12,7 @@ import dev.rapport.common.vocabulary.Channel;
 import dev.rapport.common.vocabulary.Purpose;
 
 /**
- * The suppression rules of ARCHITECTURE.md over what is known of a person, except contact pressure (which reads live
+ * The suppression rules of docs/architecture.md over what is known of a person, except contact pressure (which reads live
  * counters, see {@link ContactPressure}). Plain functions: the same request, state, policy and time give the same
  * reasons.
  *
@@ -30,7 +30,7 @@ public final class SuppressionRules {
     private SuppressionRules() {
     }
 
-    /** Every reason that applies to the request, except contact pressure, in the order of ARCHITECTURE.md. */
+    /** Every reason that applies to the request, except contact pressure, in the order of docs/architecture.md. */
     public static List<Reason> evaluate(ContactRequest r, SubjectState s, Policy p, Instant now) {
         List<Reason> out = new ArrayList<>();
         boolean marketing = r.purpose() == Purpose.MARKETING;

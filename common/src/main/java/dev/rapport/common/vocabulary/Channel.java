@@ -3,7 +3,7 @@ package dev.rapport.common.vocabulary;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The channels of API.md, by their API names. */
+/** The channels of docs/api.md, by their API names. */
 public enum Channel {
     WEB, APP, EMAIL, SMS, PUSH, MESSENGER, CALL_CENTER, STORE, SOCIAL, SERVICE_DESK;
 

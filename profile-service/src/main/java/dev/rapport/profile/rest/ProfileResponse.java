@@ -11,7 +11,7 @@ import dev.rapport.profile.Profile;
 import dev.rapport.profile.Summary;
 
 /**
- * A profile on the wire (API.md): its traits, identifiers, merged ids and summary.
+ * A profile on the wire (docs/api.md): its traits, identifiers, merged ids and summary.
  *
  * @param id profile id (the survivor's, when a merged-away id was asked for)
  * @param createdAt when the profile was created
@@ -28,7 +28,7 @@ public record ProfileResponse(String id, Instant createdAt, Instant updatedAt, O
     public record IdentifierItem(String kind, String value) {
     }
 
-    /** The summary of API.md. */
+    /** The summary of docs/api.md. */
     public record SummaryItem(Map<String, Instant> lastSeen, List<InterestItem> interests, List<String> purchases,
             List<String> pendingOrders, List<DeclinedOfferItem> declinedOffers, List<TicketItem> openTickets,
             long ordersCount, BigDecimal revenue, BigDecimal averageOrderValue, String currency,

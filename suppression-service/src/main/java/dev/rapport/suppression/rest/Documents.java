@@ -14,7 +14,7 @@ public final class Documents {
     private Documents() {
     }
 
-    /** A contact to decide (API.md). */
+    /** A contact to decide (docs/api.md). */
     @Schema(name = "DecisionRequest")
     public record DecisionRequest(
             @Schema(required = true, description = "The person") String profileId,
@@ -36,7 +36,7 @@ public final class Documents {
         }
     }
 
-    /** A decision (API.md), with the profile it was made for (the survivor when a merged-away id was asked). */
+    /** A decision (docs/api.md), with the profile it was made for (the survivor when a merged-away id was asked). */
     @Schema(name = "Decision")
     public record DecisionResponse(@Schema(description = "allow, deny or defer") String decision, Instant retryAt,
             List<ReasonDocument> reasons, String profileId) {
@@ -57,7 +57,7 @@ public final class Documents {
     public record SuppressionsResponse(String profileId, List<SuppressionDocument> items) {
     }
 
-    /** A consent statement to record (API.md). */
+    /** A consent statement to record (docs/api.md). */
     @Schema(name = "ConsentRequest")
     public record ConsentRequest(
             @Schema(required = true, description = "A channel, or all for every channel") String channel,
