@@ -12,6 +12,8 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.rapport.common.stream.EventTypes;
+
 /**
  * What a batch of events changes in the profiles' summaries, gathered per row so that each summary row is written once
  * per batch. Every fact carries the event's own time: the store keeps the latest by that time, so events that arrive
@@ -59,7 +61,7 @@ public final class SummaryFacts {
                     (a, b) -> b.at().isAfter(a.at()) ? b : a);
         }
         switch (event.type()) {
-            case "product_viewed", "cart_updated", "checkout_started" -> {
+            case EventTypes.PRODUCT_VIEWED, EventTypes.CART_UPDATED, EventTypes.CHECKOUT_STARTED -> {
                 for (String product : products(event)) {
                     interest(profileId, "product", product, at);
                 }
@@ -68,25 +70,25 @@ public final class SummaryFacts {
                     interest(profileId, "category", category, at);
                 }
             }
-            case "order_placed" -> {
+            case EventTypes.ORDER_PLACED -> {
                 String orderId = event.text("orderId");
                 if (orderId != null) {
                     order(new Order(orderId, profileId, List.copyOf(products(event)), amount(event),
                             event.text("currency"), at, "pending", at, event.id()));
                 }
             }
-            case "order_status_changed" -> {
+            case EventTypes.ORDER_STATUS_CHANGED -> {
                 String orderId = event.text("orderId");
                 String status = event.text("status");
                 if (orderId != null && status != null && ORDER_STATUSES.contains(status)) {
                     order(new Order(orderId, profileId, null, null, null, null, status, at, event.id()));
                 }
             }
-            case "ticket_opened" -> ticket(event, profileId, at, null);
-            case "ticket_updated" -> ticket(event, profileId, null, null);
-            case "ticket_resolved" -> ticket(event, profileId, null, at);
-            case "offer_declined" -> offer(event, profileId, "declined");
-            case "offer_accepted" -> offer(event, profileId, "accepted");
+            case EventTypes.TICKET_OPENED -> ticket(event, profileId, at, null);
+            case EventTypes.TICKET_UPDATED -> ticket(event, profileId, null, null);
+            case EventTypes.TICKET_RESOLVED -> ticket(event, profileId, null, at);
+            case EventTypes.OFFER_DECLINED -> offer(event, profileId, "declined");
+            case EventTypes.OFFER_ACCEPTED -> offer(event, profileId, "accepted");
             default -> {
                 // other types only mark the channel as seen
             }

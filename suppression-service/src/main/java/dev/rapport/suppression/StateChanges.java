@@ -13,6 +13,7 @@ import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.rapport.common.stream.EventTypes;
 import dev.rapport.common.stream.StreamEvent;
 import dev.rapport.common.vocabulary.Channel;
 
@@ -89,12 +90,12 @@ public final class StateChanges {
         Channel channel = e.channel() == null ? null : Channel.fromApiName(e.channel()).orElse(null);
         JsonNode props = e.properties();
         switch (e.type()) {
-            case "message_bounced" -> {
+            case EventTypes.MESSAGE_BOUNCED -> {
                 if ("hard".equalsIgnoreCase(e.property("bounce")) && channel != null) {
                     status(e, channel, AddressStatus.BOUNCED);
                 }
             }
-            case "message_failed" -> {
+            case EventTypes.MESSAGE_FAILED -> {
                 String why = normal(firstOf(e, "reason", "error", "errorCode", "code"));
                 if (channel == Channel.PUSH && UNREGISTERED.contains(why)) {
                     status(e, channel, AddressStatus.UNREGISTERED);
@@ -102,12 +103,12 @@ public final class StateChanges {
                     status(e, channel, AddressStatus.BLOCKED);
                 }
             }
-            case "message_delivered" -> {
+            case EventTypes.MESSAGE_DELIVERED -> {
                 if (channel != null) {
                     statusOfNamed(e, channel, AddressStatus.OK);
                 }
             }
-            case "inbound_message" -> {
+            case EventTypes.INBOUND_MESSAGE -> {
                 if (channel != null) {
                     statusOfNamed(e, channel, AddressStatus.OK);
                 }
@@ -119,7 +120,7 @@ public final class StateChanges {
                     consent(e, "sms", "", ConsentStatus.OPTED_IN, "sms_start (" + word + ")");
                 }
             }
-            case "subscribed", "unsubscribed" -> {
+            case EventTypes.SUBSCRIBED, EventTypes.UNSUBSCRIBED -> {
                 // without a channel property, a statement made on a channel that delivers nothing (a preference
                 // page on the web site or in the app, a shop counter) is about every channel
                 String target = e.property("channel") != null ? e.property("channel")
@@ -131,18 +132,18 @@ public final class StateChanges {
                 String topic = e.property("topic") == null ? "" : e.property("topic");
                 String source = e.property("source") != null ? e.property("source")
                         : e.type() + " event" + (e.channel() == null ? "" : " on " + e.channel());
-                consent(e, target, topic, e.type().equals("subscribed") ? ConsentStatus.OPTED_IN
+                consent(e, target, topic, e.type().equals(EventTypes.SUBSCRIBED) ? ConsentStatus.OPTED_IN
                         : ConsentStatus.OPTED_OUT, source);
-                if (e.type().equals("subscribed") && channel != null) {
+                if (e.type().equals(EventTypes.SUBSCRIBED) && channel != null) {
                     statusOfNamed(e, channel, AddressStatus.OK);
                 }
             }
-            case "order_placed" -> {
+            case EventTypes.ORDER_PLACED -> {
                 String order = e.property("orderId") != null ? e.property("orderId") : e.id();
                 purchase(new PurchaseFact(p, order, values(props, "productId", "productIds"),
                         values(props, "category", "categories"), at, e.id(), null, null, null, null));
             }
-            case "order_status_changed" -> {
+            case EventTypes.ORDER_STATUS_CHANGED -> {
                 String order = e.property("orderId");
                 String status = normal(e.property("status"));
                 if (order != null && !status.isEmpty()) {
@@ -151,8 +152,8 @@ public final class StateChanges {
                             cancelled ? at : null, cancelled ? e.id() : null));
                 }
             }
-            case "offer_declined", "offer_accepted" -> {
-                boolean declined = e.type().equals("offer_declined");
+            case EventTypes.OFFER_DECLINED, EventTypes.OFFER_ACCEPTED -> {
+                boolean declined = e.type().equals(EventTypes.OFFER_DECLINED);
                 for (String product : values(props, "productId", "productIds")) {
                     decline(new DeclineFact(p, "product", product, declined ? at : null, declined ? e.id() : null,
                             declined ? null : at, declined ? null : e.id()));
@@ -162,16 +163,16 @@ public final class StateChanges {
                             declined ? null : at, declined ? null : e.id()));
                 }
             }
-            case "ticket_opened", "ticket_updated", "ticket_resolved" -> {
+            case EventTypes.TICKET_OPENED, EventTypes.TICKET_UPDATED, EventTypes.TICKET_RESOLVED -> {
                 String ticket = e.property("ticketId");
                 if (ticket == null) {
                     return;
                 }
                 String status = normal(e.property("status"));
-                boolean resolved = e.type().equals("ticket_resolved")
-                        || e.type().equals("ticket_updated") && TICKET_CLOSED.contains(status);
-                boolean opened = e.type().equals("ticket_opened")
-                        || e.type().equals("ticket_updated") && TICKET_OPEN.contains(status);
+                boolean resolved = e.type().equals(EventTypes.TICKET_RESOLVED)
+                        || e.type().equals(EventTypes.TICKET_UPDATED) && TICKET_CLOSED.contains(status);
+                boolean opened = e.type().equals(EventTypes.TICKET_OPENED)
+                        || e.type().equals(EventTypes.TICKET_UPDATED) && TICKET_OPEN.contains(status);
                 if (resolved) {
                     ticket(new TicketFact(p, ticket, null, null, at, e.id()));
                 } else if (opened) {
