@@ -27,6 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import dev.rapport.common.testing.Await;
 import dev.rapport.common.testing.TestTokens;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -59,12 +60,7 @@ class ReplicasIT {
 
     @Test
     void concurrentIntakeThroughTwoReplicasOfEachIsPublishedAndAppliedOnceAndAgrees() throws Exception {
-        given().port(Suite.port("suppression-service")).auth().oauth2(TestTokens.user("marketer"))
-                .contentType(ContentType.JSON).body(Map.of(
-                        "caps", List.of(), "quietHours", Map.of("start", "21:00", "end", "09:00", "channels", List.of()),
-                        "purchasedPeriod", "P30D", "declinedPeriod", "P30D", "ticketGracePeriod", "PT0S",
-                        "defaultTimezone", "Europe/Moscow", "consentRequired", true))
-                .when().put("/api/v1/policy").then().statusCode(200);
+        Suite.policyWithoutCapsOrQuietHours();
         long profileDeadlocks = deadlocks("rapport_profile_it");
         long suppressionDeadlocks = deadlocks("rapport_suppression_it");
         double appliedA = applied(Suite.port("suppression-service"));
@@ -113,8 +109,8 @@ class ReplicasIT {
         List<String> ids = events.stream().map(e -> (String) e.get("id")).toList();
         assertThat(count("rapport_profile_it", "SELECT count(*) FROM event WHERE id = ANY(?)", ids))
                 .as("every event stored once").isEqualTo(ids.size());
-        await(() -> count("rapport_profile_it", "SELECT count(*) FROM outbox o JOIN event e ON e.id = o.event_id "
-                + "WHERE e.id = ANY(?)", ids) == 0, "every event left the outbox");
+        Await.until(() -> count("rapport_profile_it", "SELECT count(*) FROM outbox o JOIN event e ON e.id = o.event_id "
+                + "WHERE e.id = ANY(?)", ids) == 0, Duration.ofSeconds(60), "every event left the outbox");
 
         Map<String, Integer> published = published(ids);
         assertThat(ids).as("every event published once").allSatisfy(id -> assertThat(published.get(id)).as(id)
@@ -124,8 +120,8 @@ class ReplicasIT {
             String profile = profileOf(pairs.get(i)[0]);
             assertThat(profileOf(pairs.get(i)[1])).as("pair %d is one person", i).isEqualTo(profile);
             int pair = i;
-            await(() -> rules(profile, "sms").containsAll(List.of("opted_out", "open_ticket")),
-                    "pair " + pair + ": the opt-out and the ticket apply to the survivor");
+            Await.until(() -> rules(profile, "sms").containsAll(List.of("opted_out", "open_ticket")),
+                    Duration.ofSeconds(60), "pair " + pair + ": the opt-out and the ticket apply to the survivor");
             for (int port : List.of(Suite.port("suppression-service"), Suite.replicaPort("suppression-service"))) {
                 assertThat(rules(port, profile, "email")).as("pair %d on port %d", i, port)
                         .containsExactly("open_ticket");
@@ -238,20 +234,5 @@ class ReplicasIT {
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private interface Condition {
-        boolean holds() throws Exception;
-    }
-
-    private static void await(Condition condition, String what) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.holds()) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("not within 60 s: " + what);
     }
 }

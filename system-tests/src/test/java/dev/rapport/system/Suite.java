@@ -28,6 +28,17 @@ public final class Suite implements BeforeAllCallback {
             "RAPPORT_REDIS_URL", "redis://127.0.0.1:6379/2",
             "RAPPORT_JAVA_OPTS", "-Xmx256m");
 
+    /** Sets suppression-service's policy: no caps, no quiet hours, no grace after a ticket, consent required. */
+    public static void policyWithoutCapsOrQuietHours() {
+        io.restassured.RestAssured.given().port(port("suppression-service"))
+                .auth().oauth2(dev.rapport.common.testing.TestTokens.user("marketer"))
+                .contentType(io.restassured.http.ContentType.JSON).body(Map.of(
+                        "caps", List.of(), "quietHours", Map.of("start", "21:00", "end", "09:00", "channels", List.of()),
+                        "purchasedPeriod", "P30D", "declinedPeriod", "P30D", "ticketGracePeriod", "PT0S",
+                        "defaultTimezone", "Europe/Moscow", "consentRequired", true))
+                .when().put("/api/v1/policy").then().statusCode(200);
+    }
+
     /** Port of a service of the suite under test. */
     public static int port(String service) {
         return PORT_BASE + SERVICES.indexOf(service) + 1;

@@ -65,12 +65,7 @@ class SuppressionFromEventsIT {
 
     @Test
     void anOpenTicketPostedToProfileServicePausesMarketingAndAPendingOrderHoldsBackItsProduct() {
-        given().port(Suite.port("suppression-service")).auth().oauth2(TestTokens.user("marketer"))
-                .contentType(ContentType.JSON).body(Map.of(
-                        "caps", List.of(), "quietHours", Map.of("start", "21:00", "end", "09:00", "channels", List.of()),
-                        "purchasedPeriod", "P30D", "declinedPeriod", "P30D", "ticketGracePeriod", "PT0S",
-                        "defaultTimezone", "Europe/Moscow", "consentRequired", true))
-                .when().put("/api/v1/policy").then().statusCode(200);
+        Suite.policyWithoutCapsOrQuietHours();
         String email = "it-" + UUID.randomUUID() + "@example.com";
         String profile = post(event("subscribed", "email", email, Map.of("channel", "email")));
         assertThat(await(profile, List.of(), List::isEmpty)).as("reachable and subscribed").isEmpty();

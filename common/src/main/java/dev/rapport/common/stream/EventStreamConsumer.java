@@ -21,19 +21,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rapport.common.db.DatabaseBootstrap;
 import dev.rapport.common.error.Failures;
 import dev.rapport.common.logging.LogSanitizer;
+import dev.rapport.common.redis.Pipelined;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
-import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
 import io.quarkus.redis.datasource.stream.StreamMessage;
-import io.quarkus.redis.datasource.stream.XGroupCreateArgs;
-import io.quarkus.redis.datasource.stream.XReadGroupArgs;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 
 /**
@@ -63,7 +63,6 @@ public class EventStreamConsumer {
 
     private final Instance<EventHandler> handlers;
     private final ReactiveRedisDataSource redis;
-    private final ReactiveStreamCommands<String, String, String> streams;
     private final StreamLayout layout;
     private final StreamConfig.Consumer config;
     private final DeadLetters deadLetters;
@@ -101,7 +100,6 @@ public class EventStreamConsumer {
             DeadLetters deadLetters, DatabaseBootstrap database, Vertx vertx, MeterRegistry metrics) {
         this.handlers = handlers;
         this.redis = redis;
-        this.streams = redis.stream(String.class, String.class, String.class);
         this.layout = layout;
         this.config = layout.config().consumer();
         this.deadLetters = deadLetters;
@@ -262,75 +260,73 @@ public class EventStreamConsumer {
     }
 
     private Uni<Void> makeGroups() {
-        List<Uni<Void>> all = new ArrayList<>();
+        List<Integer> missing = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
-            if (groups.get(p)) {
-                continue;
+            if (!groups.get(p)) {
+                missing.add(p);
             }
-            int partition = p;
-            all.add(streams.xgroupCreate(layout.stream(p), group, "0", new XGroupCreateArgs().mkstream())
-                    .onFailure(f -> String.valueOf(f.getMessage()).contains("BUSYGROUP")).recoverWithNull()
-                    .invoke(() -> groups.set(partition)));
         }
-        return all.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(all).andFailFast().replaceWithVoid();
-    }
-
-    /** Reads each partition: its pending entries after a start or a failure, new ones otherwise; applies them. */
-    private Uni<Integer> read() {
-        List<Uni<List<StreamMessage<String, String, String>>>> reads = new ArrayList<>(partitions);
-        for (int p = 0; p < partitions; p++) {
-            int partition = p;
-            boolean again = pendingFirst.get(p);
-            reads.add(streams.xreadgroup(group, consumer, layout.stream(p), again ? "0" : ">",
-                    new XReadGroupArgs().count(config.readCount())).map(messages -> {
-                        if (again && (messages == null || messages.isEmpty())) {
-                            pendingFirst.clear(partition);
-                        }
-                        return messages == null ? List.of() : messages;
-                    }));
+        if (missing.isEmpty()) {
+            return Uni.createFrom().voidItem();
         }
-        return Uni.join().all(reads).andFailFast().chain(lists -> {
-            List<StreamMessage<String, String, String>> messages = new ArrayList<>();
-            lists.forEach(messages::addAll);
-            return process(messages);
-        });
-    }
-
-    private boolean claimDue() {
-        return System.nanoTime() - lastClaim > config.claimIdle().toNanos() / 2;
-    }
-
-    /** Takes over entries another replica left unacknowledged for longer than {@code claim-idle}. */
-    private Uni<Integer> claim() {
-        lastClaim = System.nanoTime();
-        List<Uni<List<StreamMessage<String, String, String>>>> all = new ArrayList<>();
-        for (int p = 0; p < partitions; p++) {
-            String key = layout.stream(p);
-            all.add(redis.execute("XAUTOCLAIM", key, group, consumer, String.valueOf(config.claimIdle().toMillis()),
-                    "0-0", "COUNT", String.valueOf(config.readCount())).map(r -> claimed(key, r)));
-        }
-        return Uni.join().all(all).andFailFast().chain(lists -> {
-            List<StreamMessage<String, String, String>> messages = new ArrayList<>();
-            lists.forEach(messages::addAll);
-            if (!messages.isEmpty()) {
-                Log.infof("Claimed %d event-stream entries left pending by another consumer of %s", messages.size(),
-                        group);
-            }
-            return process(messages);
-        });
+        return Pipelined.each(redis.getRedis(), missing, (connection, p) -> connection.send(Request.cmd(Command.XGROUP)
+                .arg("CREATE").arg(layout.stream(p)).arg(group).arg("0").arg("MKSTREAM"))
+                .onFailure(f -> String.valueOf(f.getMessage()).contains("BUSYGROUP")).recoverWithNull())
+                .invoke(() -> missing.forEach(groups::set)).replaceWithVoid();
     }
 
     /**
-     * The entries of an {@code XAUTOCLAIM} answer: {cursor, claimed entries, ids of entries deleted meanwhile (Redis
-     * 7)}. An entry deleted meanwhile comes back without fields (Redis 6.2) or among the deleted ids, which Redis has
-     * already taken out of the pending list; both are counted as deleted.
+     * Reads each partition: its pending entries after a start or a failure, new ones otherwise; applies them. The reads
+     * are pipelined on one connection (on a cluster, one to each node): the consumer never holds more than that.
      */
-    private List<StreamMessage<String, String, String>> claimed(String key, Response answer) {
+    private Uni<Integer> read() {
+        List<Integer> all = new ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++) {
+            all.add(p);
+        }
+        return Pipelined.each(redis.getRedis(), all, (connection, p) -> connection.send(Request.cmd(Command.XREADGROUP)
+                .arg("GROUP").arg(group).arg(consumer).arg("COUNT").arg(config.readCount()).arg("STREAMS")
+                .arg(layout.stream(p)).arg(pendingFirst.get(p) ? "0" : ">"))).chain(answers -> {
+                    List<StreamMessage<String, String, String>> messages = new ArrayList<>();
+                    for (int p = 0; p < answers.size(); p++) {
+                        List<StreamMessage<String, String, String>> read = entries(layout.stream(p),
+                                read(answers.get(p), layout.stream(p)));
+                        if (read.isEmpty()) {
+                            pendingFirst.clear(p);
+                        }
+                        messages.addAll(read);
+                    }
+                    return process(messages);
+                });
+    }
+
+    /** The entries of a stream in an {@code XREADGROUP} answer, RESP2 (a list of [key, entries]) or RESP3 (a map). */
+    private static Response read(Response answer, String key) {
+        if (answer == null || answer.size() == 0) {
+            return null;
+        }
+        try {
+            if (answer.getKeys() != null && !answer.getKeys().isEmpty()) {
+                return answer.get(key);
+            }
+        } catch (RuntimeException notAMap) {
+            // a RESP2 list
+        }
+        for (Response stream : answer) {
+            if (stream != null && stream.size() == 2 && key.equals(stream.get(0).toString())) {
+                return stream.get(1);
+            }
+        }
+        return null;
+    }
+
+    /** Entries [id, [field, value, …]] as messages; a deleted entry comes without fields and is kept without them. */
+    private static List<StreamMessage<String, String, String>> entries(String key, Response entries) {
         List<StreamMessage<String, String, String>> out = new ArrayList<>();
-        if (answer == null || answer.size() < 2) {
+        if (entries == null) {
             return out;
         }
-        for (Response entry : answer.get(1)) {
+        for (Response entry : entries) {
             if (entry == null || entry.size() == 0) {
                 continue;
             }
@@ -343,6 +339,45 @@ public class EventStreamConsumer {
             }
             out.add(new StreamMessage<>(key, entry.get(0).toString(), fields.isEmpty() ? null : fields));
         }
+        return out;
+    }
+
+    private boolean claimDue() {
+        return System.nanoTime() - lastClaim > config.claimIdle().toNanos() / 2;
+    }
+
+    /** Takes over entries another replica left unacknowledged for longer than {@code claim-idle}. */
+    private Uni<Integer> claim() {
+        lastClaim = System.nanoTime();
+        List<Integer> all = new ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++) {
+            all.add(p);
+        }
+        return Pipelined.each(redis.getRedis(), all, (connection, p) -> connection.send(Request.cmd(Command.XAUTOCLAIM)
+                .arg(layout.stream(p)).arg(group).arg(consumer).arg(config.claimIdle().toMillis()).arg("0-0")
+                .arg("COUNT").arg(config.readCount()))).chain(answers -> {
+                    List<StreamMessage<String, String, String>> messages = new ArrayList<>();
+                    for (int p = 0; p < answers.size(); p++) {
+                        messages.addAll(claimed(layout.stream(p), answers.get(p)));
+                    }
+                    if (!messages.isEmpty()) {
+                        Log.infof("Claimed %d event-stream entries left pending by another consumer of %s",
+                                messages.size(), group);
+                    }
+                    return process(messages);
+                });
+    }
+
+    /**
+     * The entries of an {@code XAUTOCLAIM} answer: {cursor, claimed entries, ids of entries deleted meanwhile (Redis
+     * 7)}. An entry deleted meanwhile comes back without fields (Redis 6.2) or among the deleted ids, which Redis has
+     * already taken out of the pending list; both are counted as deleted.
+     */
+    private List<StreamMessage<String, String, String>> claimed(String key, Response answer) {
+        if (answer == null || answer.size() < 2) {
+            return List.of();
+        }
+        List<StreamMessage<String, String, String>> out = entries(key, answer.get(1));
         if (answer.size() > 2 && answer.get(2) != null && answer.get(2).size() > 0) {
             deleted.increment(answer.get(2).size());
             Log.infof("%d event-stream entries of %s left pending by another consumer were deleted before %s applied "
@@ -459,9 +494,13 @@ public class EventStreamConsumer {
         }
         Map<String, List<String>> byStream = new LinkedHashMap<>();
         messages.forEach(m -> byStream.computeIfAbsent(m.key(), k -> new ArrayList<>()).add(m.id()));
-        List<Uni<Integer>> all = new ArrayList<>();
-        byStream.forEach((key, ids) -> all.add(streams.xack(key, group, ids.toArray(String[]::new))));
-        return Uni.join().all(all).andFailFast().invoke(() -> lastProgress = System.nanoTime()).replaceWithVoid();
+        List<Request> acks = new ArrayList<>();
+        byStream.forEach((key, ids) -> {
+            Request ack = Request.cmd(Command.XACK).arg(key).arg(group);
+            ids.forEach(ack::arg);
+            acks.add(ack);
+        });
+        return Pipelined.send(redis.getRedis(), acks).invoke(() -> lastProgress = System.nanoTime()).replaceWithVoid();
     }
 
     // ------------------------------------------------------------------------------------------- operators ---
@@ -506,18 +545,25 @@ public class EventStreamConsumer {
         if (stopping || !active) {
             return;
         }
-        List<Uni<long[]>> all = new ArrayList<>();
+        List<Integer> all = new ArrayList<>(partitions);
         for (int p = 0; p < partitions; p++) {
-            all.add(redis.execute("XINFO", "GROUPS", layout.stream(p)).map(r -> {
-                StreamGroups.Group g = StreamGroups.find(r, group);
-                return g == null ? new long[] { 0, 0 } : new long[] { Math.max(g.lag(), 0), g.pending() };
-            }).onFailure().recoverWithItem(new long[] { 0, 0 }));
+            all.add(p);
         }
-        Uni.join().all(all).andFailFast().chain(values -> {
-            lag.set(values.stream().mapToLong(v -> v[0]).sum());
-            pending.set(values.stream().mapToLong(v -> v[1]).sum());
-            return deadLetters.count(group);
-        }).subscribe().with(stored::set, f -> Log.debugf("Cannot read the event-stream gauges: %s", f.toString()));
+        Pipelined.each(redis.getRedis(), all, (connection, p) -> connection.send(Request.cmd(Command.XINFO).arg("GROUPS")
+                .arg(layout.stream(p))).onFailure().recoverWithNull()).chain(answers -> {
+                    long lagged = 0;
+                    long held = 0;
+                    for (Response r : answers) {
+                        StreamGroups.Group g = r == null ? null : StreamGroups.find(r, group);
+                        if (g != null) {
+                            lagged += Math.max(g.lag(), 0);
+                            held += g.pending();
+                        }
+                    }
+                    lag.set(lagged);
+                    pending.set(held);
+                    return deadLetters.count(group);
+                }).subscribe().with(stored::set, f -> Log.debugf("Cannot read the event-stream gauges: %s", f.toString()));
     }
 
     private static String defaultName() {

@@ -11,7 +11,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -20,6 +19,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.junit.QuarkusTestProfile;
 
 /**
  * A real Redis Cluster of three masters on this machine, for the tests that prove Rapport works on one: three
@@ -28,6 +28,14 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * {@code RAPPORT_REDIS_SERVER} (which {@code make test} sets) or {@code redis-server} on the PATH.
  */
 public class RedisCluster implements QuarkusTestResourceLifecycleManager {
+
+    /** A test profile whose Redis is such a cluster, started for the tests that use the profile. */
+    public static class OnACluster implements QuarkusTestProfile {
+        @Override
+        public List<TestResourceEntry> testResources() {
+            return List.of(new TestResourceEntry(RedisCluster.class));
+        }
+    }
 
     private static final int NODES = 3;
     private static final int SLOTS = 16_384;
@@ -51,7 +59,7 @@ public class RedisCluster implements QuarkusTestResourceLifecycleManager {
                         .redirectOutput(dir.resolve("redis-" + port + ".log").toFile()).start());
             }
             for (int port : ports) {
-                await(() -> command(port, "PING").startsWith("+PONG"), "redis-server on " + port + " answers");
+                Await.until(() -> command(port, "PING").startsWith("+PONG"), "redis-server on " + port + " answers");
             }
             for (int i = 0; i < NODES; i++) {
                 int from = i * SLOTS / NODES;
@@ -66,7 +74,7 @@ public class RedisCluster implements QuarkusTestResourceLifecycleManager {
                 command(ports.get(0), "CLUSTER", "MEET", "127.0.0.1", String.valueOf(ports.get(i)));
             }
             for (int port : ports) {
-                await(() -> command(port, "CLUSTER", "INFO").contains("cluster_state:ok"), "the cluster is up on " + port);
+                Await.until(() -> command(port, "CLUSTER", "INFO").contains("cluster_state:ok"), "the cluster is up on " + port);
             }
         } catch (IOException e) {
             stop();
@@ -166,29 +174,5 @@ public class RedisCluster implements QuarkusTestResourceLifecycleManager {
             }
         }
         return b.toString();
-    }
-
-    private interface Condition {
-        boolean holds();
-    }
-
-    private static void await(Condition condition, String what) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (condition.holds()) {
-                    return;
-                }
-            } catch (RuntimeException e) {
-                // not yet
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-        throw new IllegalStateException("not within 30 s: " + what);
     }
 }

@@ -24,7 +24,6 @@ import dev.rapport.common.testing.TestTokens;
 import dev.rapport.profile.service.EventIntake;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 
@@ -34,18 +33,10 @@ import io.restassured.http.ContentType;
  * kept, partitions are trimmed, and an erasure removes the person's entries.
  */
 @QuarkusTest
-@TestProfile(RedisClusterTest.OnACluster.class)
+@TestProfile(RedisCluster.OnACluster.class)
 class RedisClusterTest {
 
     private static final Instant T0 = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
-
-    /** The service's Redis is a cluster of three nodes started for these tests. */
-    public static class OnACluster implements QuarkusTestProfile {
-        @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(RedisCluster.class));
-        }
-    }
 
     @Inject
     RedisDataSource redis;

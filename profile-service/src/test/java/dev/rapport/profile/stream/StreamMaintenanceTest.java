@@ -14,7 +14,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 import jakarta.inject.Inject;
 
@@ -24,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.rapport.common.stream.StreamLayout;
+import dev.rapport.common.testing.Await;
 import dev.rapport.common.testing.StreamSchema;
 import dev.rapport.common.testing.TestTokens;
 import dev.rapport.profile.service.EventIntake;
@@ -131,7 +131,7 @@ class StreamMaintenanceTest {
 
         redis.execute("HSET", layout.meta(), StreamLayout.META_PARTITIONS, "16");
         guard.verify().await().atMost(Duration.ofSeconds(10));
-        await(() -> !queued(id), "published once the counts agree");
+        Await.until(() -> !queued(id), "published once the counts agree");
         assertThat(StreamReader.find(redis, layout.stream(20), id)).as("on partition 20").isNotNull();
         assertThat(StreamReader.find(redis, layout.stream(intake.partition(profile)), id)).isNull();
         assertThat(guard.highest().await().atMost(Duration.ofSeconds(5))).as("consumers read all 24").isEqualTo(24);
@@ -152,19 +152,19 @@ class StreamMaintenanceTest {
                 .body(other).when().post("/api/v1/events").then().statusCode(202).extract()
                 .path("accepted[0].profileId");
         String stream = layout.stream(intake.partition(profile));
-        await(() -> find(stream, (String) second.get("id")) != null, "published");
+        Await.until(() -> find(stream, (String) second.get("id")) != null, "published");
         JsonNode published = find(stream, (String) first.get("id"));
         assertThat(StreamSchema.violations(published.toString())).as("the entry follows the stream's schema").isEmpty();
 
         given().auth().oauth2(TestTokens.user("admin")).when().delete("/api/v1/profiles/" + profile).then()
                 .statusCode(204);
-        await(() -> find(stream, (String) first.get("id")) == null && find(stream, (String) second.get("id")) == null,
+        Await.until(() -> find(stream, (String) first.get("id")) == null && find(stream, (String) second.get("id")) == null,
                 "the person's entries are removed from the stream");
-        await(() -> find(stream, "rapport:erased:" + profile) != null, "the erasure itself is published and stays");
+        Await.until(() -> find(stream, "rapport:erased:" + profile) != null, "the erasure itself is published and stays");
         String otherStream = layout.stream(intake.partition(otherProfile));
-        await(() -> find(otherStream, (String) other.get("id")) != null, "published");
+        Await.until(() -> find(otherStream, (String) other.get("id")) != null, "published");
         assertThat(find(otherStream, (String) other.get("id"))).as("another person's entry stays").isNotNull();
-        await(() -> count("SELECT count(*) FROM stream_scrub") == 0, "the removal is done and forgotten");
+        Await.until(() -> count("SELECT count(*) FROM stream_scrub") == 0, "the removal is done and forgotten");
     }
 
     private JsonNode find(String stream, String id) {
@@ -205,21 +205,5 @@ class StreamMaintenanceTest {
             s.setString(1, param);
             assertThat(s.executeUpdate()).isEqualTo(1);
         }
-    }
-
-    private static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-        throw new AssertionError("not within 30 s: " + what);
     }
 }

@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 import jakarta.inject.Inject;
 
@@ -28,6 +27,7 @@ import dev.rapport.common.stream.DeadLetters;
 import dev.rapport.common.stream.EventStreamConsumer;
 import dev.rapport.common.stream.StreamGroups;
 import dev.rapport.common.stream.StreamLayout;
+import dev.rapport.common.testing.Await;
 import dev.rapport.suppression.SuppressionFixtures;
 import dev.rapport.suppression.rest.Api;
 import dev.rapport.suppression.service.DegradedTest;
@@ -119,7 +119,8 @@ class ConsumerRecoveryTest {
             try {
                 String key = stream.streamOf(p);
                 String entry = stream.add(smsOptOut(p));
-                await(() -> metric("rapport_stream_consumer_retries_total") > retries, "the consumer meets the refusal");
+                Await.until(() -> metric("rapport_stream_consumer_retries_total") > retries,
+                        "the consumer meets the refusal");
                 Thread.sleep(1500);
                 assertThat(pending(key)).as("the opt-out is left pending, not acknowledged").isPositive();
                 assertThat(deadLetters.count(consumer.group()).await().indefinitely()).as("nor set aside")
@@ -151,7 +152,7 @@ class ConsumerRecoveryTest {
             gone[0] = one.execute("EXEC").get(1).toString();
         });
         redis.execute("XDEL", key, gone[0]);
-        await(() -> pending(key) == 0, "the entries of the dead replica are claimed and applied");
+        Await.until(() -> pending(key) == 0, "the entries of the dead replica are claimed and applied");
         assertThat(rules(contact(p, "sms", "marketing"))).as("the claimed opt-out applied").containsExactly("opted_out");
         assertThat(rules(contact(p, "email", "marketing"))).as("the deleted ticket left nothing").isEmpty();
         assertThat(metric("rapport_stream_consumer_deleted_total")).isGreaterThan(deleted);
@@ -165,10 +166,10 @@ class ConsumerRecoveryTest {
         DegradedTest.POSTGRES.down();
         String key = stream.streamOf(p);
         String entry = stream.add(smsOptOut(p));
-        await(() -> "DOWN".equals(consumerCheck()), "readiness turns red once the consumer is stuck");
+        Await.until(() -> "DOWN".equals(consumerCheck()), "readiness turns red once the consumer is stuck");
         DegradedTest.POSTGRES.up();
         stream.awaitConsumed(key, entry);
-        await(() -> "UP".equals(consumerCheck()), "and green again once it caught up");
+        Await.until(() -> "UP".equals(consumerCheck()), "and green again once it caught up");
         assertThat(rules(contact(p, "sms", "marketing"))).containsExactly("opted_out");
     }
 
@@ -191,21 +192,5 @@ class ConsumerRecoveryTest {
             }
         }
         return sum;
-    }
-
-    static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-        throw new AssertionError("not within 30 s: " + what);
     }
 }

@@ -31,7 +31,6 @@ import dev.rapport.suppression.rest.Api;
 import dev.rapport.suppression.service.Decisions;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /**
@@ -40,16 +39,8 @@ import io.quarkus.test.junit.TestProfile;
  * counters of many people at once though their hashes live on different nodes.
  */
 @QuarkusTest
-@TestProfile(RedisClusterTest.OnACluster.class)
+@TestProfile(RedisCluster.OnACluster.class)
 class RedisClusterTest {
-
-    /** The service's Redis is a cluster of three nodes started for these tests. */
-    public static class OnACluster implements QuarkusTestProfile {
-        @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(RedisCluster.class));
-        }
-    }
 
     @Inject
     RedisDataSource redis;
