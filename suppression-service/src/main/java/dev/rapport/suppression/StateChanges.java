@@ -121,11 +121,14 @@ public final class StateChanges {
                 }
             }
             case EventTypes.SUBSCRIBED, EventTypes.UNSUBSCRIBED -> {
-                // without a channel property, a statement made on a channel that delivers nothing (a preference
-                // page on the web site or in the app, a shop counter) is about every channel
+                // without a channel property, an opt-out made on a channel that delivers nothing (a preference page
+                // on the web site or in the app, a shop counter) is about every channel; an opt-in made there is about
+                // no channel that delivers, so it gives no consent to be contacted by SMS, push or calls
+                boolean optOut = e.type().equals(EventTypes.UNSUBSCRIBED);
                 String target = e.property("channel") != null ? e.property("channel")
                         : channel != null && SuppressionRules.ADDRESSABLE.contains(channel) ? channel.apiName()
-                        : SuppressionRules.ALL_CHANNELS;
+                        : optOut ? SuppressionRules.ALL_CHANNELS
+                        : e.channel() != null ? e.channel() : SuppressionRules.ALL_CHANNELS;
                 if (!target.equals(SuppressionRules.ALL_CHANNELS) && Channel.fromApiName(target).isEmpty()) {
                     return; // a channel Rapport does not know: nothing to suppress
                 }

@@ -90,6 +90,8 @@ public class EventStreamConsumer {
     private volatile boolean stopping;
     private volatile int partitions;
     private volatile Duration backoff = Duration.ZERO;
+    /** Rounds in a row that failed for now; from three on, events are applied one by one. */
+    private volatile int consecutiveTemporary;
     private volatile String lastFailure;
     private volatile long lastProgress = System.nanoTime();
     private volatile long lastClaim = System.nanoTime();
@@ -208,6 +210,7 @@ public class EventStreamConsumer {
                         lastFailure = null;
                     }
                     backoff = Duration.ZERO;
+                    consecutiveTemporary = 0;
                     if (count == 0) {
                         lastProgress = System.nanoTime(); // caught up
                     }
@@ -228,6 +231,9 @@ public class EventStreamConsumer {
             return;
         }
         retries.increment();
+        if (Failures.isTemporary(failure)) {
+            consecutiveTemporary++;
+        }
         backoff = backoff.isZero() ? Duration.ofMillis(200) : backoff.multipliedBy(2);
         if (backoff.compareTo(config.maxBackoff()) > 0) {
             backoff = config.maxBackoff();
@@ -358,7 +364,7 @@ public class EventStreamConsumer {
                 .arg("COUNT").arg(config.readCount()))).chain(answers -> {
                     List<StreamMessage<String, String, String>> messages = new ArrayList<>();
                     for (int p = 0; p < answers.size(); p++) {
-                        messages.addAll(claimed(layout.stream(p), answers.get(p)));
+                        messages.addAll(claimed(p, answers.get(p)));
                     }
                     if (!messages.isEmpty()) {
                         Log.infof("Claimed %d event-stream entries left pending by another consumer of %s",
@@ -370,12 +376,19 @@ public class EventStreamConsumer {
 
     /**
      * The entries of an {@code XAUTOCLAIM} answer: {cursor, claimed entries, ids of entries deleted meanwhile (Redis
-     * 7)}. An entry deleted meanwhile comes back without fields (Redis 6.2) or among the deleted ids, which Redis has
-     * already taken out of the pending list; both are counted as deleted.
+     * 7)}. Redis 7 has already taken the deleted ones out of the pending list; they are counted. Redis 6.2 answers a
+     * deleted entry with a nil in the list and keeps it pending under this consumer: the partition's pending entries
+     * are read next round, where it comes back with its id, and is counted and acknowledged then.
      */
-    private List<StreamMessage<String, String, String>> claimed(String key, Response answer) {
+    private List<StreamMessage<String, String, String>> claimed(int partition, Response answer) {
         if (answer == null || answer.size() < 2) {
             return List.of();
+        }
+        String key = layout.stream(partition);
+        for (Response entry : answer.get(1)) {
+            if (entry == null || entry.size() == 0) {
+                pendingFirst.set(partition);
+            }
         }
         List<StreamMessage<String, String, String>> out = entries(key, answer.get(1));
         if (answer.size() > 2 && answer.get(2) != null && answer.get(2).size() > 0) {
@@ -426,46 +439,77 @@ public class EventStreamConsumer {
         // what is set aside is acknowledged before the rest is applied, so a failure of the rest does not set it
         // aside twice
         return setAside.chain(() -> acknowledge(done)).chain(() -> apply(events))
-                .call(applied -> forgetErased(events, applied)).call(this::acknowledge).replaceWith(messages.size());
+                .call(outcome -> forgetErased(events, outcome.applied())).call(outcome -> acknowledge(outcome.done()))
+                .chain(outcome -> outcome.temporary() == null ? Uni.createFrom().item(messages.size())
+                        : Uni.createFrom().failure(outcome.temporary()));
     }
 
-    /** Applies the events together; after a permanent failure, one at a time. Answers the entries it is done with. */
-    private Uni<List<StreamMessage<String, String, String>>> apply(List<Read> reads) {
+    /**
+     * What applying entries came to.
+     *
+     * @param done the entries to acknowledge: applied, or set aside as dead letters
+     * @param applied those applied
+     * @param temporary the temporary failure that left others pending, or null
+     */
+    private record Outcome(List<StreamMessage<String, String, String>> done,
+            List<StreamMessage<String, String, String>> applied, Throwable temporary) {
+    }
+
+    /**
+     * Applies the events together, or each alone after a permanent failure of them together, or after temporary
+     * failures in three rounds in a row (so one event that keeps failing, a statement that always times out say,
+     * holds up only itself).
+     */
+    private Uni<Outcome> apply(List<Read> reads) {
         if (reads.isEmpty()) {
-            return Uni.createFrom().item(List.of());
+            return Uni.createFrom().item(new Outcome(List.of(), List.of(), null));
+        }
+        if (consecutiveTemporary >= 3 && reads.size() > 1) {
+            Log.infof("%s applies %d events one by one after %d temporary failures in a row", group, reads.size(),
+                    consecutiveTemporary);
+            return oneByOne(reads);
         }
         List<StreamEvent> events = reads.stream().map(Read::event).toList();
+        List<StreamMessage<String, String, String>> all = reads.stream().map(Read::message).toList();
         return handler.apply(events).invoke(() -> applied.increment(events.size()))
-                .replaceWith(() -> reads.stream().map(Read::message).toList())
+                .replaceWith(() -> new Outcome(all, all, null))
                 .onFailure(f -> !Failures.isTemporary(f)).recoverWithUni(f -> {
                     Log.warnf("Applying %d events together failed for good (%s); %s applies them one by one",
                             events.size(), LogSanitizer.sanitize(String.valueOf(f.getMessage())), group);
-                    return oneByOne(reads, 0, new ArrayList<>());
+                    return oneByOne(reads);
                 });
     }
 
     /**
-     * Applies each event alone: one that fails for good is set aside; a temporary failure stops here, acknowledging
-     * what was done and leaving the rest pending.
+     * Applies each event alone: one that fails for good is set aside; one that fails for now stays pending, to be
+     * read again, while the others go on (the handler's facts do not depend on their order). Three failures for now
+     * in a row mean the cause is not the events (the database is down): the rest stay pending too, untried.
      */
-    private Uni<List<StreamMessage<String, String, String>>> oneByOne(List<Read> reads, int from,
-            List<StreamMessage<String, String, String>> done) {
-        if (from == reads.size()) {
-            return Uni.createFrom().item(done);
+    private Uni<Outcome> oneByOne(List<Read> reads) {
+        List<StreamMessage<String, String, String>> done = new ArrayList<>();
+        List<StreamMessage<String, String, String>> ok = new ArrayList<>();
+        Throwable[] temporary = new Throwable[1];
+        int[] streak = new int[1];
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (Read r : reads) {
+            chain = chain.chain(() -> streak[0] >= 3 ? Uni.createFrom().voidItem()
+                    : handler.apply(List.of(r.event())).invoke(() -> {
+                        applied.increment();
+                        streak[0] = 0;
+                        done.add(r.message());
+                        ok.add(r.message());
+                    }).onFailure(Failures::isTemporary).recoverWithItem(f -> {
+                        temporary[0] = f;
+                        streak[0]++;
+                        return null;
+                    }).onFailure().recoverWithUni(f -> deadLetter(r.message(), r.event(),
+                            r.message().payload().get(StreamLayout.FIELD), DeadLetters.reason("cannot be applied", f))
+                            .invoke(() -> done.add(r.message()))));
         }
-        Read r = reads.get(from);
-        return handler.apply(List.of(r.event())).invoke(() -> applied.increment())
-                .onFailure(f -> !Failures.isTemporary(f))
-                .recoverWithUni(f -> deadLetter(r.message(), r.event(), r.message().payload().get(StreamLayout.FIELD),
-                        DeadLetters.reason("cannot be applied", f)))
-                .onItem().transformToUni(v -> {
-                    done.add(r.message());
-                    return oneByOne(reads, from + 1, done);
-                })
-                .onFailure().recoverWithUni(f -> acknowledge(done).chain(() -> Uni.createFrom().failure(f)));
+        return chain.map(v -> new Outcome(done, ok, temporary[0]));
     }
 
-    /** Dead letters about a person erased are removed once the erasure is applied. */
+    /** Dead letters about a person erased are removed once the erasure is applied (not when it was set aside). */
     private Uni<Void> forgetErased(List<Read> reads, List<StreamMessage<String, String, String>> applied) {
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (Read r : reads) {

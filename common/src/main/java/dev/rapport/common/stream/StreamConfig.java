@@ -25,8 +25,8 @@ public interface StreamConfig {
     int partitions();
 
     /**
-     * Entries kept per partition. Beyond, what every consumer group has acknowledged is trimmed; an entry some group
-     * has not acknowledged is never trimmed.
+     * The bound of a partition: once it holds more entries, every entry all consumer groups have acknowledged is
+     * trimmed, and only what some group has not acknowledged yet stays (never trimmed, however many).
      */
     @WithDefault("1000000")
     long maxLength();

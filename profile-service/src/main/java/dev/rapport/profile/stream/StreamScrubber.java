@@ -38,11 +38,13 @@ public class StreamScrubber {
 
     /**
      * KEYS[1] a partition. ARGV[1] where to start (an entry id, inclusive), ARGV[2] page size, ARGV[3..] the subjects.
-     * Deletes the entries of the page whose document's subject is one of them, except {@code profile_erased}; answers
-     * {the last id looked at or '', entries looked at, entries deleted}.
+     * Deletes the entries of the page whose document's {@code subject} (decoded, not matched as text) is one of them,
+     * except {@code profile_erased}; answers {the last id looked at or '', entries looked at, entries deleted}.
      */
     static final String SCRIPT = """
             local entries = redis.call('XRANGE', KEYS[1], ARGV[1], '+', 'COUNT', tonumber(ARGV[2]))
+            local subjects = {}
+            for s = 3, #ARGV do subjects[ARGV[s]] = true end
             local deleted = 0
             local last = ''
             for _, entry in ipairs(entries) do
@@ -50,15 +52,10 @@ public class StreamScrubber {
               local fields = entry[2]
               for i = 1, #fields, 2 do
                 if fields[i] == '@FIELD@' then
-                  local doc = fields[i + 1]
-                  if not string.find(doc, '"type":"@ERASED@"', 1, true) then
-                    for s = 3, #ARGV do
-                      if string.find(doc, '"subject":"' .. ARGV[s] .. '"', 1, true) then
-                        redis.call('XDEL', KEYS[1], entry[1])
-                        deleted = deleted + 1
-                        break
-                      end
-                    end
+                  local ok, doc = pcall(cjson.decode, fields[i + 1])
+                  if ok and type(doc) == 'table' and doc['type'] ~= '@ERASED@' and subjects[doc['subject']] then
+                    redis.call('XDEL', KEYS[1], entry[1])
+                    deleted = deleted + 1
                   end
                 end
               end
@@ -120,14 +117,21 @@ public class StreamScrubber {
 
     /** Carries out every queued removal; answers how many entries were deleted. */
     public Uni<Long> sweep() {
-        return pool.withTransaction(c -> c.query("""
-                SELECT id, profile_ids FROM stream_scrub ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED""").execute()
+        return sweep(0L, 0L);
+    }
+
+    /** The removals queued after {@code after}; one that fails is left for the next sweep, and the others go on. */
+    private Uni<Long> sweep(long after, long sum) {
+        long[] id = { -1 };
+        return pool.withTransaction(c -> c.preparedQuery("""
+                SELECT id, profile_ids FROM stream_scrub WHERE id > $1 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED""")
+                .execute(Tuple.of(after))
                 .chain(rows -> {
                     if (rows.size() == 0) {
                         return Uni.createFrom().item(-1L);
                     }
                     var row = rows.iterator().next();
-                    long id = row.getLong(0);
+                    id[0] = row.getLong(0);
                     List<String> ids = List.of(row.getArrayOfStrings(1));
                     return partitions.highest().chain(n -> {
                         List<Uni<Long>> all = new ArrayList<>();
@@ -136,12 +140,17 @@ public class StreamScrubber {
                         }
                         return Uni.join().all(all).andFailFast();
                     }).map(counts -> counts.stream().mapToLong(Long::longValue).sum())
-                            .call(() -> c.preparedQuery("DELETE FROM stream_scrub WHERE id = $1").execute(Tuple.of(id)))
+                            .call(() -> c.preparedQuery("DELETE FROM stream_scrub WHERE id = $1")
+                                    .execute(Tuple.of(id[0])))
                             .invoke(deleted -> {
                                 scrubbed.increment(deleted);
                                 Log.infof("Removed %d event-stream entries of erased profile %s", deleted, ids.get(0));
                             });
-                })).chain(deleted -> deleted < 0 ? Uni.createFrom().item(0L) : sweep().map(more -> deleted + more));
+                })).onFailure(f -> id[0] >= 0).recoverWithItem(f -> {
+                    Log.warnf("Cannot remove the event-stream entries of erasure request %d now (%s); tried again later",
+                            id[0], f.toString());
+                    return 0L;
+                }).chain(deleted -> id[0] < 0 ? Uni.createFrom().item(sum) : sweep(id[0], sum + deleted));
     }
 
     private Uni<Long> scrub(String key, List<String> ids, String from, long deleted) {

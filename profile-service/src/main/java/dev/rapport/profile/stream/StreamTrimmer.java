@@ -21,9 +21,11 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 
 /**
- * Keeps the partitions of the event stream near {@code rapport.stream.max-length} entries without ever trimming an
+ * Keeps the partitions of the event stream within {@code rapport.stream.max-length} entries without ever trimming an
  * entry a consumer group has not acknowledged: a partition over the bound is trimmed up to the oldest entry some group
- * still holds pending or has not read yet ({@code XTRIM MINID}). What a lagging group holds back beyond the bound is a
+ * still holds pending or has not read yet ({@code XTRIM MINID}), so what stays is what some group still needs
+ * (keeping the newest acknowledged entries up to the bound would need the id at a position of the stream, which Redis
+ * cannot give without reading every entry before it). What a lagging group holds back beyond the bound is a
  * metric ({@code rapport.stream.entries.held}) and a warning naming the group, never a loss. A partition no group reads
  * yet is trimmed to the bound. Any replica may trim; trimming twice is harmless.
  */
@@ -91,7 +93,7 @@ public class StreamTrimmer {
         });
     }
 
-    /** Trims one partition to about {@code maxLength} entries, never past what a group has not acknowledged. */
+    /** Trims one partition over {@code maxLength} entries to what some group has not acknowledged yet. */
     public Uni<Trimmed> trim(int partition, long maxLength) {
         String key = layout.stream(partition);
         return streams.xlen(key).chain(length -> {

@@ -89,10 +89,18 @@ public class PressureCounters {
         if (asks.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        return Pipelined.each(redis.getRedis(), asks, (connection, ask) -> connection.send(script(Command.EVALSHA, SHA,
-                ask)).onFailure(PressureCounters::noScript).recoverWithUni(f -> connection.send(script(Command.EVAL,
-                        SCRIPT, ask))))
-                .map(responses -> {
+        Uni<List<Response>> sent;
+        if (Pipelined.clustered()) {
+            sent = Pipelined.each(redis.getRedis(), asks, (connection, ask) -> connection.send(script(Command.EVALSHA,
+                    SHA, ask)).onFailure(PressureCounters::noScript).recoverWithUni(f -> connection.send(script(
+                            Command.EVAL, SCRIPT, ask))));
+        } else {
+            // one batch; a server that lost the script fails it whole, and the script itself loads it again
+            sent = redis.getRedis().batch(asks.stream().map(a -> script(Command.EVALSHA, SHA, a)).toList())
+                    .onFailure(PressureCounters::noScript).recoverWithUni(f -> redis.getRedis()
+                            .batch(asks.stream().map(a -> script(Command.EVAL, SCRIPT, a)).toList()));
+        }
+        return sent.map(responses -> {
                     List<Answer> out = new ArrayList<>(responses.size());
                     for (Response response : responses) {
                         List<Long> counts = new ArrayList<>(response.size() - 1);

@@ -228,20 +228,11 @@ public class StateStore {
     }
 
     /**
-     * Who each of these profile ids is now, locking the rows that exist until the transaction ends. The lock is the
-     * one the transaction's own writes to these rows take anyway: taking a shared one first and upgrading it later is
-     * what deadlocks two replicas applying events of the same people.
+     * Who each of these profile ids is now, locked until the transaction ends (see {@link #lockForChange}): what a run
+     * of facts reads before it writes.
      */
-    public Uni<Map<String, Subject>> lockSubjects(SqlConnection c, Collection<String> ids) {
-        return c.preparedQuery("""
-                SELECT profile_id, merged_into, erased_at IS NOT NULL FROM subject WHERE profile_id = ANY($1)
-                ORDER BY profile_id FOR NO KEY UPDATE""").execute(Tuple.of(texts(new TreeSet<>(ids)))).map(rows -> {
-                    Map<String, Subject> out = new HashMap<>();
-                    for (Row r : rows) {
-                        out.put(r.getString(0), new Subject(r.getString(0), r.getString(1), r.getBoolean(2)));
-                    }
-                    return out;
-                });
+    public Uni<Map<String, Subject>> lockSubjects(SqlConnection c, Collection<String> ids, Instant now) {
+        return lockForChange(c, ids, now);
     }
 
     // ------------------------------------------------------------------------------------------------ writes ---
@@ -569,11 +560,23 @@ public class StateStore {
         return Uni.join().all(all).andFailFast().chain(() -> refresh(c, List.of(survivor)));
     }
 
-    /** Locks the subject rows of these ids (exclusively, in id order) and answers who they are. */
-    public Uni<Map<String, Subject>> lockForChange(SqlConnection c, Collection<String> ids) {
+    /**
+     * Locks the subject rows of these ids (exclusively, in id order) and answers who they are, making an unseen row
+     * first for an id that has none: a row that does not exist cannot be locked, and a merge of an id racing with the
+     * first facts of that id (they travel on other partitions, perhaps to another replica) would otherwise either
+     * miss the facts when it moves the id's rows or leave them behind its pointer. With the row, one waits for the
+     * other and reads who the id is after it.
+     */
+    public Uni<Map<String, Subject>> lockForChange(SqlConnection c, Collection<String> ids, Instant now) {
+        String[] sorted = texts(new TreeSet<>(ids));
         return c.preparedQuery("""
-                SELECT profile_id, merged_into, erased_at IS NOT NULL FROM subject WHERE profile_id = ANY($1)
-                ORDER BY profile_id FOR UPDATE""").execute(Tuple.of(texts(new TreeSet<>(ids)))).map(rows -> {
+                INSERT INTO subject (profile_id, first_seen, updated_at, seen)
+                SELECT id, $2, $2, false FROM unnest($1::text[]) AS id ON CONFLICT (profile_id) DO NOTHING""")
+                .execute(Tuple.of(sorted, utc(now)))
+                .chain(() -> c.preparedQuery("""
+                        SELECT profile_id, merged_into, erased_at IS NOT NULL FROM subject WHERE profile_id = ANY($1)
+                        ORDER BY profile_id FOR UPDATE""").execute(Tuple.of(sorted)))
+                .map(rows -> {
                     Map<String, Subject> out = new HashMap<>();
                     for (Row r : rows) {
                         out.put(r.getString(0), new Subject(r.getString(0), r.getString(1), r.getBoolean(2)));
@@ -610,19 +613,16 @@ public class StateStore {
      * of a merged-away id; refused as not found when the person was erased, since nothing kept for them would ever be
      * read again.
      */
-    public Uni<String> writable(SqlConnection c, String id) {
-        return lockForChange(c, List.of(id)).chain(found -> {
+    public Uni<String> writable(SqlConnection c, String id, Instant now) {
+        return lockForChange(c, List.of(id), now).chain(found -> {
             Subject s = found.get(id);
-            if (s == null) {
-                return Uni.createFrom().item(id);
-            }
             if (s.erased()) {
                 throw erased(id);
             }
             if (s.mergedInto() == null) {
                 return Uni.createFrom().item(id);
             }
-            return lockForChange(c, List.of(s.mergedInto())).map(survivor -> {
+            return lockForChange(c, List.of(s.mergedInto()), now).map(survivor -> {
                 Subject v = survivor.get(s.mergedInto());
                 if (v != null && v.erased()) {
                     throw erased(id);

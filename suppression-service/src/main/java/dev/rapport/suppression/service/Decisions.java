@@ -39,6 +39,7 @@ import dev.rapport.suppression.repository.StateStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -144,26 +145,46 @@ public class Decisions {
         if (ids.isEmpty()) {
             return Uni.createFrom().item(loaded);
         }
-        List<Uni<Map.Entry<String, Optional<ProfileClient.Person>>>> asks = new ArrayList<>();
-        for (String id : ids) {
-            asks.add(profileClient.find(id).map(found -> Map.entry(id, found)).onFailure().recoverWithItem(f -> {
-                Log.warnf("Cannot ask profile-service about profile %s (%s)", id, f.toString());
-                return null;
-            }));
-        }
-        return Uni.join().all(asks).andFailFast().map(answers -> {
-            Map<String, SubjectState> states = new HashMap<>(loaded.states());
-            Set<String> unanswered = new HashSet<>(ids);
-            for (Map.Entry<String, Optional<ProfileClient.Person>> a : answers) {
-                if (a == null) {
-                    continue;
-                }
-                unanswered.remove(a.getKey());
-                a.getValue().ifPresent(person -> states.put(a.getKey(), known(states.get(a.getKey()), person)));
-            }
-            newcomers.increment(ids.size() - unanswered.size());
-            return new Loaded(loaded.policy(), states, unanswered);
-        });
+        Instant now = clock.instant();
+        // at most 8 asks at once, however many newcomers a batch holds
+        return Multi.createFrom().iterable(ids).onItem().transformToUni(id -> profileClient.find(id)
+                .map(person -> new Asked(id, person, true)).onFailure().recoverWithItem(f -> {
+                    Log.warnf("Cannot ask profile-service about profile %s (%s)", id, f.toString());
+                    return new Asked(id, Optional.empty(), false);
+                }))
+                .merge(8).collect().asList().chain(answers -> {
+                    Map<String, ProfileClient.Person> found = new HashMap<>();
+                    Set<String> unanswered = new HashSet<>();
+                    for (Asked a : answers) {
+                        if (!a.answered()) {
+                            unanswered.add(a.id());
+                        }
+                        a.person().ifPresent(person -> found.put(a.id(), person));
+                    }
+                    // an id merged into a person this service knows (the merge not here yet): the survivor's state
+                    Set<String> survivors = new HashSet<>();
+                    found.forEach((id, person) -> {
+                        if (!person.profileId().equals(id)) {
+                            survivors.add(person.profileId());
+                        }
+                    });
+                    Uni<Map<String, SubjectState>> local = survivors.isEmpty() ? Uni.createFrom().item(Map.of())
+                            : states.load(survivors, loaded.policy(), now);
+                    return local.map(known -> {
+                        Map<String, SubjectState> states = new HashMap<>(loaded.states());
+                        found.forEach((id, person) -> {
+                            SubjectState survivor = known.get(person.profileId());
+                            states.put(id, survivor != null && survivor.known() ? survivor
+                                    : known(states.get(id), person));
+                        });
+                        newcomers.increment(found.size());
+                        return new Loaded(loaded.policy(), states, unanswered);
+                    });
+                });
+    }
+
+    /** What profile-service answered about an id, if it could be asked. */
+    private record Asked(String id, Optional<ProfileClient.Person> person, boolean answered) {
     }
 
     /** The state of a person profile-service knows and this service does not yet: their addresses, all working. */

@@ -76,7 +76,7 @@ public class EventApplier implements EventHandler {
         }
         Set<String> ids = new LinkedHashSet<>();
         events.forEach(e -> ids.add(e.profileId()));
-        return retrying(states.pool().withTransaction(c -> states.lockSubjects(c, ids).chain(subjects -> {
+        return retrying(states.pool().withTransaction(c -> states.lockSubjects(c, ids, clock.instant()).chain(subjects -> {
             StateChanges changes = new StateChanges();
             int skipped = 0;
             for (StreamEvent e : events) {
@@ -101,13 +101,18 @@ public class EventApplier implements EventHandler {
             Log.warnf("Event %s (profile_merged) names no merged profile; ignored", e.id());
             return Uni.createFrom().voidItem();
         }
-        return retrying(states.pool().withTransaction(c -> states.lockForChange(c, List.of(merged, survivorId))
+        return retrying(states.pool().withTransaction(c -> states.lockForChange(c, List.of(merged, survivorId), clock.instant())
                 .chain(subjects -> {
                     StateStore.Subject m = subjects.get(merged);
                     StateStore.Subject s = subjects.get(survivorId);
                     String survivor = s != null && s.mergedInto() != null ? s.mergedInto() : survivorId;
-                    if (m != null && (m.erased() || survivor.equals(m.mergedInto()))) {
-                        return Uni.createFrom().<String>nullItem(); // erased, or merged already: a redelivery
+                    if (m != null && m.erased()) {
+                        return Uni.createFrom().<String>nullItem();
+                    }
+                    if (m != null && survivor.equals(m.mergedInto())) {
+                        // merged already: a redelivery, perhaps after the counters failed to move; moving them again
+                        // finds nothing when they did
+                        return Uni.createFrom().item(survivor);
                     }
                     if (s != null && s.erased()) {
                         return states.erase(c, List.of(merged), clock.instant(), e.id()).replaceWith((String) null);
@@ -129,7 +134,7 @@ public class EventApplier implements EventHandler {
                 ids.add(id.asText());
             }
         }
-        return retrying(states.pool().withTransaction(c -> states.lockForChange(c, ids)
+        return retrying(states.pool().withTransaction(c -> states.lockForChange(c, ids, clock.instant())
                 .chain(() -> states.erase(c, ids, clock.instant(), e.id()))))
                 .chain(() -> counters.drop(ids))
                 .invoke(() -> Log.infof("Profile %s erased (%d ids): its suppression state is dropped", ids.get(0),

@@ -80,7 +80,7 @@ public class Profiles {
      */
     public Uni<Consents> recordConsent(String profileId, String channel, String topic, ConsentStatus status,
             String source, Instant at, String by) {
-        return states.pool().withTransaction(c -> states.writable(c, profileId).call(survivor -> {
+        return states.pool().withTransaction(c -> states.writable(c, profileId, clock.instant()).call(survivor -> {
             StateChanges changes = new StateChanges();
             changes.consent(survivor, channel, topic == null ? "" : topic, status, source, at,
                     "consent-" + UUID.randomUUID());
@@ -104,7 +104,7 @@ public class Profiles {
 
     /** Puts the person an id is now on the do-not-contact list; an erased person is refused. */
     public Uni<String> doNotContact(String profileId, String reason, String source, String by) {
-        return states.pool().withTransaction(c -> states.writable(c, profileId)
+        return states.pool().withTransaction(c -> states.writable(c, profileId, clock.instant())
                 .call(survivor -> states.ensureSubject(c, survivor, clock.instant())
                         .chain(() -> consents.doNotContact(c, survivor, reason, source, clock.instant(), by))
                         .chain(() -> states.refresh(c, List.of(survivor)))))

@@ -321,6 +321,26 @@ class EventStreamConsumerTest {
         }
     }
 
+    @Test
+    void anErasureThatCannotBeAppliedStaysAsADeadLetterInsteadOfErasingItsOwnTrace() {
+        String p = profileId();
+        stream.publish(known(p));
+        SuppressionFixtures.Event erasure = event("profile_erased", p, Instant.now()).prop("profileId", p)
+                .prop("mergedIds", List.of("m-\u0000"));
+        stream.publish(erasure);
+        assertThat(deadLetters()).as("the erasure the database refused waits for an operator")
+                .anyMatch(l -> erasure.id().equals(l.get("eventId")));
+    }
+
+    @Test
+    void aSignUpOnTheWebSiteGivesNoConsentToBeContactedBySmsOrPush() {
+        String p = profileId();
+        stream.publish(known(p), event("subscribed", p, Instant.now().minus(Duration.ofMinutes(5))).channel("web"));
+        for (String channel : List.of("sms", "push", "email")) {
+            assertThat(rules(contact(p, channel, "marketing"))).as(channel).contains("no_consent");
+        }
+    }
+
     /** Every dead letter of this service, through the operators' API. */
     private List<Map<String, Object>> deadLetters() {
         List<Map<String, Object>> all = new java.util.ArrayList<>();
