@@ -20,9 +20,9 @@ import dev.rapport.common.text.StorableText;
 import dev.rapport.common.vocabulary.Channel;
 
 /**
- * Checks an event against the intake rules of docs/api.md: {@code id}, {@code type}, {@code occurredAt} and at least one
- * identifier are required; the channel, if given, is one of the vocabulary; the time has an offset and is not far in
- * the future; identifiers are normalised. Unknown fields and unknown identifier kinds are ignored.
+ * Checks an event against the intake rules of docs/api.md: {@code id}, {@code type}, {@code occurredAt} and at least
+ * one identifier are required; the channel, if given, is one of the vocabulary; the time has an offset and is not far
+ * in the future; identifiers are normalised. Unknown fields and unknown identifier kinds are ignored.
  */
 public final class EventValidator {
 

@@ -12,8 +12,8 @@ import dev.rapport.common.vocabulary.Channel;
 import dev.rapport.common.vocabulary.Purpose;
 
 /**
- * The suppression rules of docs/architecture.md over what is known of a person, except contact pressure (which reads live
- * counters, see {@link ContactPressure}). Plain functions: the same request, state, policy and time give the same
+ * The suppression rules of docs/architecture.md over what is known of a person, except contact pressure (which reads
+ * live counters, see {@link ContactPressure}). Plain functions: the same request, state, policy and time give the same
  * reasons.
  *
  * <p>Which rules apply: {@code marketing} all of them; {@code service} reachability, opt-out of that channel, quiet

@@ -131,7 +131,8 @@ class ReplicasIT {
                 .map(e -> (String) e.get("id")).toList();
         assertThat(count("rapport_suppression_it", "SELECT count(*) FROM consent_history WHERE event_id = ANY(?)",
                 optOuts)).as("each opt-out applied once").isEqualTo(optOuts.size());
-        assertThat(applied(Suite.port("suppression-service")) - appliedA).as("replica A applied its share").isPositive();
+        assertThat(applied(Suite.port("suppression-service")) - appliedA).as("replica A applied its share")
+                .isPositive();
         assertThat(applied(Suite.replicaPort("suppression-service")) - appliedB).as("replica B applied its share")
                 .isPositive();
         assertThat(deadlocks("rapport_profile_it") - profileDeadlocks).as("deadlocks in profile-service")

@@ -33,7 +33,8 @@ public final class Suite implements BeforeAllCallback {
         io.restassured.RestAssured.given().port(port("suppression-service"))
                 .auth().oauth2(dev.rapport.common.testing.TestTokens.user("marketer"))
                 .contentType(io.restassured.http.ContentType.JSON).body(Map.of(
-                        "caps", List.of(), "quietHours", Map.of("start", "21:00", "end", "09:00", "channels", List.of()),
+                        "caps", List.of(),
+                        "quietHours", Map.of("start", "21:00", "end", "09:00", "channels", List.of()),
                         "purchasedPeriod", "P30D", "declinedPeriod", "P30D", "ticketGracePeriod", "PT0S",
                         "defaultTimezone", "Europe/Moscow", "consentRequired", true))
                 .when().put("/api/v1/policy").then().statusCode(200);

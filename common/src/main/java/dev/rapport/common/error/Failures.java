@@ -35,8 +35,8 @@ public final class Failures {
     private static final Set<String> TEMPORARY_REDIS_ERRORS = Set.of("LOADING", "READONLY", "BUSY", "MASTERDOWN",
             "TRYAGAIN", "CLUSTERDOWN", "NOREPLICAS", "MOVED", "ASK", "OOM", "NOGROUP");
     /** gRPC codes a later call may not meet. */
-    private static final Set<Status.Code> TEMPORARY_GRPC = Set.of(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED,
-            Status.Code.RESOURCE_EXHAUSTED, Status.Code.ABORTED);
+    private static final Set<Status.Code> TEMPORARY_GRPC = Set.of(Status.Code.UNAVAILABLE,
+            Status.Code.DEADLINE_EXCEEDED, Status.Code.RESOURCE_EXHAUSTED, Status.Code.ABORTED);
 
     private Failures() {
     }
@@ -88,7 +88,9 @@ public final class Failures {
         return false;
     }
 
-    /** Whether Redis answered that a consumer group (or its stream) does not exist: it was lost and must be made again. */
+    /**
+     * Whether Redis answered that a consumer group (or its stream) does not exist: it was lost and must be made again.
+     */
     public static boolean isMissingGroup(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (isRedisError(t, Set.of("NOGROUP"))) {

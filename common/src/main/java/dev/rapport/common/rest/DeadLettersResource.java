@@ -110,7 +110,8 @@ public class DeadLettersResource {
                 dev.rapport.common.error.Failures.isTemporary(f) ? f
                         : new RapportException(ErrorKind.UNPROCESSABLE, "still_not_applicable",
                                 "Dead letter " + id + " still cannot be applied: "
-                                        + dev.rapport.common.logging.LogSanitizer.sanitize(String.valueOf(f.getMessage()))))
+                                        + dev.rapport.common.logging.LogSanitizer.sanitize(
+                                                String.valueOf(f.getMessage()))))
                 .map(found -> {
                     if (!found) {
                         throw notFound(id);

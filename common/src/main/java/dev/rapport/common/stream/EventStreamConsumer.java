@@ -257,7 +257,8 @@ public class EventStreamConsumer {
         return redis.hash(String.class).hget(layout.meta(), StreamLayout.META_HIGHEST).map(highest -> {
             int known = highest == null ? layout.partitions() : Integer.parseInt(highest);
             if (known > partitions) {
-                Log.infof("The event stream has %d partitions now (was %d); %s reads them all", known, partitions, group);
+                Log.infof("The event stream has %d partitions now (was %d); %s reads them all", known, partitions,
+                        group);
                 pendingFirst.set(partitions, known);
                 partitions = known;
             }
@@ -340,7 +341,8 @@ public class EventStreamConsumer {
             Response values = entry.size() > 1 ? entry.get(1) : null;
             if (values != null) {
                 for (int i = 0; i + 1 < values.size(); i += 2) {
-                    fields.put(values.get(i).toString(), values.get(i + 1) == null ? null : values.get(i + 1).toString());
+                    fields.put(values.get(i).toString(),
+                            values.get(i + 1) == null ? null : values.get(i + 1).toString());
                 }
             }
             out.add(new StreamMessage<>(key, entry.get(0).toString(), fields.isEmpty() ? null : fields));
@@ -526,8 +528,8 @@ public class EventStreamConsumer {
         return deadLetters.add(group, m.key(), m.id(), event == null ? null : event.id(), subject, document, reason)
                 .invoke(id -> {
                     dead.increment();
-                    Log.errorf("Event-stream entry %s of %s (event %s) is set aside as dead letter %s of %s: %s", m.id(),
-                            m.key(), event == null ? "unknown" : LogSanitizer.sanitize(event.id()), id, group,
+                    Log.errorf("Event-stream entry %s of %s (event %s) is set aside as dead letter %s of %s: %s",
+                            m.id(), m.key(), event == null ? "unknown" : LogSanitizer.sanitize(event.id()), id, group,
                             LogSanitizer.sanitize(reason));
                 }).replaceWithVoid();
     }
@@ -593,8 +595,8 @@ public class EventStreamConsumer {
         for (int p = 0; p < partitions; p++) {
             all.add(p);
         }
-        Pipelined.each(redis.getRedis(), all, (connection, p) -> connection.send(Request.cmd(Command.XINFO).arg("GROUPS")
-                .arg(layout.stream(p))).onFailure().recoverWithNull()).chain(answers -> {
+        Pipelined.each(redis.getRedis(), all, (connection, p) -> connection.send(Request.cmd(Command.XINFO)
+                .arg("GROUPS").arg(layout.stream(p))).onFailure().recoverWithNull()).chain(answers -> {
                     long lagged = 0;
                     long held = 0;
                     for (Response r : answers) {
@@ -607,7 +609,8 @@ public class EventStreamConsumer {
                     lag.set(lagged);
                     pending.set(held);
                     return deadLetters.count(group);
-                }).subscribe().with(stored::set, f -> Log.debugf("Cannot read the event-stream gauges: %s", f.toString()));
+                }).subscribe().with(stored::set,
+                        f -> Log.debugf("Cannot read the event-stream gauges: %s", f.toString()));
     }
 
     private static String defaultName() {

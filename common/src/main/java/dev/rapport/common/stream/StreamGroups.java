@@ -77,7 +77,8 @@ public final class StreamGroups {
         if (ma != mb) {
             return Long.compare(ma, mb);
         }
-        return Long.compare(da < 0 ? 0 : Long.parseLong(a.substring(da + 1)), db < 0 ? 0 : Long.parseLong(b.substring(db + 1)));
+        return Long.compare(da < 0 ? 0 : Long.parseLong(a.substring(da + 1)),
+                db < 0 ? 0 : Long.parseLong(b.substring(db + 1)));
     }
 
     private static String string(Response r) {

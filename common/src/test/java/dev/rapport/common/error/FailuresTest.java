@@ -35,8 +35,8 @@ class FailuresTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "LOADING Redis is loading the dataset in memory", "READONLY You can't write against a read "
-            + "only replica.", "BUSY Redis is busy running a script", "MASTERDOWN Link with MASTER is down",
+    @ValueSource(strings = { "LOADING Redis is loading the dataset in memory", "READONLY You can't write against a "
+            + "read only replica.", "BUSY Redis is busy running a script", "MASTERDOWN Link with MASTER is down",
             "TRYAGAIN Multiple keys request during rehashing of slot", "CLUSTERDOWN The cluster is down",
             "OOM command not allowed when used memory > 'maxmemory'.",
             "NOGROUP No such key 'k' or consumer group 'g' in XREADGROUP with GROUP option" })

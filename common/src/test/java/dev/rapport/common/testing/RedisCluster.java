@@ -74,7 +74,8 @@ public class RedisCluster implements QuarkusTestResourceLifecycleManager {
                 command(ports.get(0), "CLUSTER", "MEET", "127.0.0.1", String.valueOf(ports.get(i)));
             }
             for (int port : ports) {
-                Await.until(() -> command(port, "CLUSTER", "INFO").contains("cluster_state:ok"), "the cluster is up on " + port);
+                Await.until(() -> command(port, "CLUSTER", "INFO").contains("cluster_state:ok"),
+                        "the cluster is up on " + port);
             }
         } catch (IOException e) {
             stop();

@@ -185,7 +185,8 @@ public class ProfileReadStore {
     /** The rows of these merged profiles. */
     public Uni<List<MergedRecord>> merged(List<String> profileIds) {
         return pool.preparedQuery("""
-                SELECT id, created_at, merged_at, traits::text FROM profile WHERE id = ANY($1) ORDER BY created_at, id""")
+                SELECT id, created_at, merged_at, traits::text FROM profile WHERE id = ANY($1) \
+                ORDER BY created_at, id""")
                 .execute(Tuple.of(profileIds.toArray(String[]::new)))
                 .map(rows -> {
                     List<MergedRecord> out = new ArrayList<>();

@@ -24,7 +24,8 @@ import io.vertx.mutiny.sqlclient.Pool;
 /**
  * Erases a person: identifiers, traits, events and summary of the profile and of every profile merged into it are
  * deleted, events not yet published are never published, those published are removed from the event stream
- * ({@link StreamScrubber}), and a {@code profile_erased} event tells the other services to drop what they hold. A new event with the same email afterwards starts a fresh profile.
+ * ({@link StreamScrubber}), and a {@code profile_erased} event tells the other services to drop what they hold. A new
+ * event with the same email afterwards starts a fresh profile.
  */
 @ApplicationScoped
 public class Erasure {
@@ -61,8 +62,8 @@ public class Erasure {
             ObjectNode properties = json.createObjectNode().put(EventTypes.ERASED_PROFILE_ID, survivor);
             properties.putArray(EventTypes.ERASED_MERGED_IDS).addAll(ids.subList(1, ids.size()).stream()
                     .map(properties::textNode).toList());
-            NewEvent erased = new NewEvent(EventTypes.erasedEventId(survivor), survivor, EventTypes.PROFILE_ERASED, null,
-                    now, now, "{}", null, properties.toString(), events.partition(survivor));
+            NewEvent erased = new NewEvent(EventTypes.erasedEventId(survivor), survivor, EventTypes.PROFILE_ERASED,
+                    null, now, now, "{}", null, properties.toString(), events.partition(survivor));
             return privacy.erase(c, ids, now).chain(() -> intake.insertEvents(c, List.of(erased)))
                     .chain(() -> scrubber.queue(c, ids))
                     .invoke(() -> Log.infof("Erased profile %s and %d merged profile(s)", survivor, ids.size() - 1));

@@ -75,7 +75,8 @@ public class StreamScrubber {
     private volatile long timer = -1;
     private volatile boolean running;
 
-    public StreamScrubber(Pool pool, ReactiveRedisDataSource redis, StreamLayout layout, PartitionGuard partitions, DatabaseBootstrap database, Vertx vertx, Clock clock, MeterRegistry metrics) {
+    public StreamScrubber(Pool pool, ReactiveRedisDataSource redis, StreamLayout layout, PartitionGuard partitions,
+            DatabaseBootstrap database, Vertx vertx, Clock clock, MeterRegistry metrics) {
         this.pool = pool;
         this.redis = redis;
         this.layout = layout;
@@ -147,8 +148,8 @@ public class StreamScrubber {
                                 Log.infof("Removed %d event-stream entries of erased profile %s", deleted, ids.get(0));
                             });
                 })).onFailure(f -> id[0] >= 0).recoverWithItem(f -> {
-                    Log.warnf("Cannot remove the event-stream entries of erasure request %d now (%s); tried again later",
-                            id[0], f.toString());
+                    Log.warnf("Cannot remove the event-stream entries of erasure request %d now (%s); "
+                            + "tried again later", id[0], f.toString());
                     return 0L;
                 }).chain(deleted -> id[0] < 0 ? Uni.createFrom().item(sum) : sweep(id[0], sum + deleted));
     }

@@ -117,7 +117,8 @@ class ConcurrentIntakeTest {
             String crm2 = ProfileFixtures.id("crm");
             // each event finds the person through another identifier, so nothing but the profile row orders them
             all(List.<Callable<List<String>>> of(
-                    () -> post(token, List.of(event("logged_in", T0.plusSeconds(1), "email", mail, "externalId", crm1))),
+                    () -> post(token, List.of(event("logged_in", T0.plusSeconds(1), "email", mail, "externalId",
+                            crm1))),
                     () -> post(token, List.of(event("logged_in", T0.plusSeconds(2), "phone", phone, "externalId",
                             crm2)))));
             assertThat(count("SELECT count(*) FROM identifier WHERE profile_id = ? AND kind = 'externalId'", person))

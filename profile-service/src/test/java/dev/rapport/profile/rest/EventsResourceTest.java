@@ -235,8 +235,8 @@ class EventsResourceTest {
         String profile = Api.record(event("signed_up", Instant.now().minusSeconds(60), "email", mail));
         for (String taken : List.of(EventTypes.erasedEventId(profile), EventTypes.mergedEventId(profile))) {
             given().auth().oauth2(TestTokens.user("integrator")).contentType(ContentType.JSON)
-                    .body(ProfileFixtures.with(event("page_viewed", Instant.now().minusSeconds(30), "email", mail), "id",
-                            taken))
+                    .body(ProfileFixtures.with(event("page_viewed", Instant.now().minusSeconds(30), "email", mail),
+                            "id", taken))
                     .when().post("/api/v1/events").then().statusCode(400)
                     .body("errors[0].field", equalTo("id"))
                     .body("errors[0].message", org.hamcrest.Matchers.startsWith("must not start with 'rapport:'"));

@@ -162,7 +162,8 @@ class HostileInputTest {
                 .setOccurredAt(Timestamp.newBuilder().setSeconds(Long.MIN_VALUE / 2)).build();
         RecordEventsResponse response = profiles.recordEvents(RecordEventsRequest.newBuilder().addEvents(good)
                 .addEvents(hostile).addEvents(ancient).build()).await().atMost(Duration.ofSeconds(30));
-        assertThat(response.getAcceptedList()).singleElement().satisfies(a -> assertThat(a.getId()).isEqualTo(good.getId()));
+        assertThat(response.getAcceptedList()).singleElement()
+                .satisfies(a -> assertThat(a.getId()).isEqualTo(good.getId()));
         assertThat(response.getRejectedList()).hasSize(2);
         assertThat(response.getRejected(0).getErrors(0).getField()).isEqualTo("properties.text");
         assertThat(response.getRejected(1).getErrors(0).getField()).isEqualTo("occurredAt");

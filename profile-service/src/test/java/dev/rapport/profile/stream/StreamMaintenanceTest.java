@@ -159,9 +159,11 @@ class StreamMaintenanceTest {
 
         given().auth().oauth2(TestTokens.user("admin")).when().delete("/api/v1/profiles/" + profile).then()
                 .statusCode(204);
-        Await.until(() -> find(stream, (String) first.get("id")) == null && find(stream, (String) second.get("id")) == null,
+        Await.until(() -> find(stream, (String) first.get("id")) == null
+                && find(stream, (String) second.get("id")) == null,
                 "the person's entries are removed from the stream");
-        Await.until(() -> find(stream, "rapport:erased:" + profile) != null, "the erasure itself is published and stays");
+        Await.until(() -> find(stream, "rapport:erased:" + profile) != null,
+                "the erasure itself is published and stays");
         String otherStream = layout.stream(intake.partition(otherProfile));
         Await.until(() -> find(otherStream, (String) other.get("id")) != null, "published");
         assertThat(find(otherStream, (String) other.get("id"))).as("another person's entry stays").isNotNull();

@@ -633,7 +633,8 @@ public class StateStore {
     }
 
     private static RapportException erased(String id) {
-        return RapportException.notFound("profile_erased", "Profile " + id + " was erased; nothing is recorded for it.");
+        return RapportException.notFound("profile_erased",
+                "Profile " + id + " was erased; nothing is recorded for it.");
     }
 
     /** Who a profile id is now: itself, its survivor, or null when never seen. */

@@ -60,8 +60,8 @@ public class EventApplier implements EventHandler {
             if (EventTypes.SYSTEM.contains(e.type())) {
                 List<StreamEvent> facts = List.copyOf(run);
                 run.clear();
-                chain = chain.chain(() -> facts(facts)).chain(() -> e.type().equals(EventTypes.PROFILE_MERGED) ? merge(e)
-                        : erase(e));
+                chain = chain.chain(() -> facts(facts))
+                        .chain(() -> e.type().equals(EventTypes.PROFILE_MERGED) ? merge(e) : erase(e));
             } else {
                 run.add(e);
             }
@@ -76,21 +76,22 @@ public class EventApplier implements EventHandler {
         }
         Set<String> ids = new LinkedHashSet<>();
         events.forEach(e -> ids.add(e.profileId()));
-        return retrying(states.pool().withTransaction(c -> states.lockSubjects(c, ids, clock.instant()).chain(subjects -> {
-            StateChanges changes = new StateChanges();
-            int skipped = 0;
-            for (StreamEvent e : events) {
-                StateStore.Subject s = subjects.get(e.profileId());
-                if (s != null && s.erased()) {
-                    skipped++;
-                    continue;
-                }
-                changes.add(s != null && s.mergedInto() != null ? e.withProfile(s.mergedInto()) : e);
-            }
-            ignored.increment(skipped);
-            applied.increment(events.size() - skipped);
-            return states.apply(c, changes, clock.instant(), STREAM);
-        })));
+        return retrying(states.pool().withTransaction(c -> states.lockSubjects(c, ids, clock.instant())
+                .chain(subjects -> {
+                    StateChanges changes = new StateChanges();
+                    int skipped = 0;
+                    for (StreamEvent e : events) {
+                        StateStore.Subject s = subjects.get(e.profileId());
+                        if (s != null && s.erased()) {
+                            skipped++;
+                            continue;
+                        }
+                        changes.add(s != null && s.mergedInto() != null ? e.withProfile(s.mergedInto()) : e);
+                    }
+                    ignored.increment(skipped);
+                    applied.increment(events.size() - skipped);
+                    return states.apply(c, changes, clock.instant(), STREAM);
+                })));
     }
 
     private Uni<Void> merge(StreamEvent e) {
@@ -101,7 +102,8 @@ public class EventApplier implements EventHandler {
             Log.warnf("Event %s (profile_merged) names no merged profile; ignored", e.id());
             return Uni.createFrom().voidItem();
         }
-        return retrying(states.pool().withTransaction(c -> states.lockForChange(c, List.of(merged, survivorId), clock.instant())
+        return retrying(states.pool().withTransaction(c -> states
+                .lockForChange(c, List.of(merged, survivorId), clock.instant())
                 .chain(subjects -> {
                     StateStore.Subject m = subjects.get(merged);
                     StateStore.Subject s = subjects.get(survivorId);

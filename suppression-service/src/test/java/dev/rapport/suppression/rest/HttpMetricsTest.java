@@ -25,8 +25,8 @@ class HttpMetricsTest {
         Api.get("integrator", "/api/v1/profiles/" + p + "/suppressions").statusCode(200);
         Api.get("integrator", "/api/v1/profiles/" + p + "/decisions").statusCode(200);
         String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
-        assertThat(metrics).contains("uri=\"/api/v1/profiles/{id}/consents\"", "uri=\"/api/v1/profiles/{id}/suppressions\"",
-                "uri=\"/api/v1/profiles/{id}/decisions\"");
+        assertThat(metrics).contains("uri=\"/api/v1/profiles/{id}/consents\"",
+                "uri=\"/api/v1/profiles/{id}/suppressions\"", "uri=\"/api/v1/profiles/{id}/decisions\"");
         assertThat(metrics).as("no profile id becomes a label").doesNotContain(p);
     }
 }

@@ -111,7 +111,8 @@ class ConsumerRecoveryTest {
         // straight to PostgreSQL, not through the proxy the service uses
         String url = "jdbc:postgresql://" + System.getenv().getOrDefault("RAPPORT_DB_HOST", "127.0.0.1") + ":"
                 + System.getenv().getOrDefault("RAPPORT_DB_PORT", "5432") + "/" + database;
-        try (Connection admin = DriverManager.getConnection(url, user, password); Statement sql = admin.createStatement()) {
+        try (Connection admin = DriverManager.getConnection(url, user, password);
+                Statement sql = admin.createStatement()) {
             // new connections get 53300 (too many connections), the service's open ones 57P01 (terminated)
             sql.execute("ALTER DATABASE " + database + " CONNECTION LIMIT 0");
             sql.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + database
@@ -153,7 +154,8 @@ class ConsumerRecoveryTest {
         });
         redis.execute("XDEL", key, gone[0]);
         Await.until(() -> pending(key) == 0, "the entries of the dead replica are claimed and applied");
-        assertThat(rules(contact(p, "sms", "marketing"))).as("the claimed opt-out applied").containsExactly("opted_out");
+        assertThat(rules(contact(p, "sms", "marketing"))).as("the claimed opt-out applied")
+                .containsExactly("opted_out");
         assertThat(rules(contact(p, "email", "marketing"))).as("the deleted ticket left nothing").isEmpty();
         assertThat(metric("rapport_stream_consumer_deleted_total")).isGreaterThan(deleted);
     }

@@ -209,7 +209,8 @@ class EventStreamConsumerTest {
         List<Map<String, Object>> letters = deadLetters();
         assertThat(letters).filteredOn(l -> String.valueOf(l.get("document")).contains(p)).singleElement()
                 .satisfies(l -> assertThat((String) l.get("reason")).startsWith("not a CloudEvent of an event"));
-        assertThat(letters).filteredOn(l -> String.valueOf(l.get("reason")).startsWith("not an event entry")).isNotEmpty();
+        assertThat(letters).filteredOn(l -> String.valueOf(l.get("reason")).startsWith("not an event entry"))
+                .isNotEmpty();
     }
 
     @Test
@@ -274,7 +275,8 @@ class EventStreamConsumerTest {
 
         String q = profileId();
         stream.publish(known(q), optIn(q),
-                event("unsubscribed", q, Instant.now().minus(Duration.ofMinutes(5))).channel("app").prop("topic", "promo"));
+                event("unsubscribed", q, Instant.now().minus(Duration.ofMinutes(5))).channel("app")
+                        .prop("topic", "promo"));
         Map<String, Object> promo = contact(q, "sms", "marketing");
         promo.put("topic", "promo");
         assertThat(rules(promo)).containsExactly("opted_out");
@@ -316,7 +318,8 @@ class EventStreamConsumerTest {
                         .isEqualTo(c);
             }
             // a later fact of the first id still reaches the end of the chain
-            stream.publish(event("ticket_opened", a, Instant.now().minus(Duration.ofMinutes(1))).prop("ticketId", "T-a"));
+            stream.publish(event("ticket_opened", a, Instant.now().minus(Duration.ofMinutes(1)))
+                    .prop("ticketId", "T-a"));
             assertThat(rules(contact(c, "email", "marketing"))).as("order %s", order).containsExactly("open_ticket");
         }
     }

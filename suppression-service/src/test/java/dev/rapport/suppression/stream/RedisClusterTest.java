@@ -77,7 +77,8 @@ class RedisClusterTest {
                 people.add(p);
                 events.add(known(p));
                 events.add(optIn(p));
-                events.add(event("ticket_opened", p, Instant.now().minus(Duration.ofMinutes(5))).prop("ticketId", "T-1"));
+                events.add(event("ticket_opened", p, Instant.now().minus(Duration.ofMinutes(5)))
+                        .prop("ticketId", "T-1"));
             }
         }
         stream.publish(events);
