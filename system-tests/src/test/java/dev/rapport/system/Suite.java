@@ -30,12 +30,17 @@ public final class Suite implements BeforeAllCallback {
 
     /** Sets suppression-service's policy: no caps, no quiet hours, no grace after a ticket, consent required. */
     public static void policyWithoutCapsOrQuietHours() {
+        policyWithoutCapsOrQuietHours("PT0S");
+    }
+
+    /** The same with this grace period after the last ticket is resolved. */
+    public static void policyWithoutCapsOrQuietHours(String ticketGracePeriod) {
         io.restassured.RestAssured.given().port(port("suppression-service"))
                 .auth().oauth2(dev.rapport.common.testing.TestTokens.user("marketer"))
                 .contentType(io.restassured.http.ContentType.JSON).body(Map.of(
                         "caps", List.of(),
                         "quietHours", Map.of("start", "21:00", "end", "09:00", "channels", List.of()),
-                        "purchasedPeriod", "P30D", "declinedPeriod", "P30D", "ticketGracePeriod", "PT0S",
+                        "purchasedPeriod", "P30D", "declinedPeriod", "P30D", "ticketGracePeriod", ticketGracePeriod,
                         "defaultTimezone", "Europe/Moscow", "consentRequired", true))
                 .when().put("/api/v1/policy").then().statusCode(200);
     }

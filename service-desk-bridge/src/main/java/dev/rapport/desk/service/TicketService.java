@@ -4,19 +4,19 @@ import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.rapport.common.error.Failures;
 import dev.rapport.common.error.RapportException;
 import dev.rapport.desk.Ticket;
-import dev.rapport.desk.repository.TicketEntity;
-import dev.rapport.desk.repository.TicketRepository;
+import dev.rapport.desk.repository.TicketStore;
 import io.smallrye.mutiny.Uni;
 
 /** Questions about the tickets the bridge mirrors. */
 @ApplicationScoped
 public class TicketService {
 
-    private final TicketRepository tickets;
+    private final TicketStore tickets;
 
-    public TicketService(TicketRepository tickets) {
+    public TicketService(TicketStore tickets) {
         this.tickets = tickets;
     }
 
@@ -25,6 +25,7 @@ public class TicketService {
         if (profileId == null || profileId.isBlank()) {
             return Uni.createFrom().failure(RapportException.invalidField("profileId", "is required"));
         }
-        return tickets.listOpen(profileId).map(rows -> rows.stream().map(TicketEntity::toTicket).toList());
+        return tickets.openTickets(profileId)
+                .onFailure().transform(f -> Failures.unavailableIfUnreachable(f, "The desk database"));
     }
 }

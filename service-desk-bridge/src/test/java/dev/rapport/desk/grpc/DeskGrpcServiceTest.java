@@ -87,10 +87,10 @@ class DeskGrpcServiceTest {
 
     private String insert(String deskName, String externalId, String profileId, String subject, String status,
             Instant openedAt) throws SQLException {
-        String id = deskName + ":" + externalId;
+        String id = deskName + "-" + externalId;
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
-                "INSERT INTO ticket (id, desk, external_id, profile_id, subject, status, opened_at, updated_at) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                "INSERT INTO ticket (id, desk, external_id, profile_id, subject, status, opened_at, updated_at, "
+                        + "changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             s.setString(1, id);
             s.setString(2, deskName);
             s.setString(3, externalId);
@@ -99,6 +99,7 @@ class DeskGrpcServiceTest {
             s.setString(6, status);
             s.setTimestamp(7, Timestamp.from(openedAt));
             s.setTimestamp(8, Timestamp.from(openedAt));
+            s.setTimestamp(9, Timestamp.from(openedAt));
             s.executeUpdate();
         }
         return id;
