@@ -125,8 +125,12 @@ public class PressureCounters {
         return r;
     }
 
-    private static boolean noScript(Throwable failure) {
-        return String.valueOf(failure.getMessage()).startsWith("NOSCRIPT");
+    /**
+     * Whether Redis does not have the script. The error reads {@code NOSCRIPT …} for one command, but a batch's failure
+     * names the failing command first on some Redis versions ({@code ERR [0] NOSCRIPT …} on 7.0).
+     */
+    static boolean noScript(Throwable failure) {
+        return String.valueOf(failure.getMessage()).contains("NOSCRIPT");
     }
 
     private static String sha1(String text) {

@@ -69,6 +69,17 @@ class DecisionsResourceTest {
     }
 
     @Test
+    void aRedisThatLostItsScriptsStillCountsContactPressure() {
+        String p = subscribedPerson();
+        redis.execute("SCRIPT", "FLUSH");
+        Map<String, Object> c = contact(p, "email", "marketing");
+        c.put("commit", true);
+        JsonPath d = decision(c);
+        assertThat(d.getString("decision")).as("the script is sent again, not the decision failed").isEqualTo("allow");
+        assertThat(d.getList("reasons")).isEmpty();
+    }
+
+    @Test
     void deniesAnUnknownProfileAsUnreachableRatherThanFailing() {
         JsonPath d = decision(contact(profileId(), "email", "transactional"));
         assertThat(d.getString("decision")).isEqualTo("deny");
