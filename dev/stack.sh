@@ -36,6 +36,7 @@ KC_PORT=8180
 KC_MANAGEMENT_PORT=9180
 SMTP_PORT="${RAPPORT_SMTP_PORT:-3025}"
 MAIL_API_PORT=8025
+STUBS_PORT=$((PORT_BASE + 10))
 PG_PORT="${RAPPORT_DB_PORT:-5432}"
 PG_SETTINGS="${RAPPORT_PG_SETTINGS:-}"
 REDIS_PORT=$(sed -E 's#^redis://([^@/]*@)?[^:/]+:?([0-9]*).*#\2#' <<<"$RAPPORT_REDIS_URL")
@@ -315,6 +316,20 @@ mail_up() {
   wait_for greenmail 30 tcp_open 127.0.0.1 "$SMTP_PORT" || { stop_part greenmail; die "GreenMail did not start (see $LOGS/greenmail.log)"; }
 }
 
+# ------------------------------------------------------------------------------------------- Provider stand-ins ---
+# The local stand-ins of the desks and providers (provider-stubs), speaking their wire formats; the services are
+# pointed at them unless the environment names real ones.
+stubs_up() {
+  export RAPPORT_ZENDESK_API_URL="${RAPPORT_ZENDESK_API_URL:-http://127.0.0.1:$STUBS_PORT/zendesk}"
+  if alive stubs; then return 0; fi
+  local jar; jar=$(ls "$ROOT"/provider-stubs/target/provider-stubs-*.jar 2>/dev/null | grep -v -- '-tests' | head -n 1)
+  [ -n "$jar" ] || die "provider-stubs is not built; run 'make build'"
+  if tcp_open 127.0.0.1 "$STUBS_PORT"; then die "port $STUBS_PORT for the provider stand-ins is taken by another process"; fi
+  RAPPORT_STUBS_PORT="$STUBS_PORT" spawn stubs "$LOGS/stubs.log" "$JAVA" -Xmx64m -jar "$jar"
+  wait_for stubs 30 tcp_open 127.0.0.1 "$STUBS_PORT" || { stop_part stubs; die "the provider stand-ins did not start (see $LOGS/stubs.log)"; }
+  say "provider stand-ins: http://127.0.0.1:$STUBS_PORT (Zendesk API at /zendesk; what they received at /_received)"
+}
+
 # ------------------------------------------------------------------------------------------------------ Services ---
 port_of() { # service -> its HTTP (and gRPC) port
   local i
@@ -335,6 +350,7 @@ services_up() {
   local svc jar port
   # RAPPORT_SERVICES may name a subset to start (the benchmarks start profile-service alone)
   if [ -n "${RAPPORT_SERVICES:-}" ]; then read -r -a SERVICES_TO_START <<<"$RAPPORT_SERVICES"; else SERVICES_TO_START=("${SERVICES[@]}"); fi
+  stubs_up
   export RAPPORT_PROFILE_PORT=$(port_of profile-service) RAPPORT_CAMPAIGN_PORT=$(port_of campaign-service) \
     RAPPORT_SUPPRESSION_PORT=$(port_of suppression-service) RAPPORT_CHANNEL_PORT=$(port_of channel-gateway) \
     RAPPORT_DESK_PORT=$(port_of service-desk-bridge)
@@ -372,6 +388,7 @@ stop_part() {
 down() {
   local svc
   for svc in "${SERVICES[@]}"; do stop_part "$svc"; done
+  stop_part stubs
   stop_part greenmail
   stop_part keycloak
   stop_part redis
@@ -386,6 +403,7 @@ status() {
   printf '%-22s %s\n' "Redis :$REDIS_PORT" "$(redis_answers && echo up || echo down)"
   printf '%-22s %s\n' "Keycloak :$KC_PORT" "$(kc_ready && echo up || echo down)"
   printf '%-22s %s\n' "SMTP :$SMTP_PORT" "$(tcp_open 127.0.0.1 "$SMTP_PORT" && echo up || echo down)"
+  printf '%-22s %s\n' "stand-ins :$STUBS_PORT" "$(tcp_open 127.0.0.1 "$STUBS_PORT" && echo up || echo down)"
   for svc in "${SERVICES[@]}"; do
     printf '%-22s %s\n' "$svc :$(port_of "$svc")" "$(service_ready "$svc" && echo ready || echo down)"
   done
@@ -411,6 +429,7 @@ Rapport is running:
   Keycloak              http://localhost:$KC_PORT  (realm rapport; admin console user $KC_BOOTSTRAP_ADMIN_USERNAME)
   PostgreSQL            127.0.0.1:$PG_PORT   Redis 127.0.0.1:$REDIS_PORT
   SMTP (GreenMail)      127.0.0.1:$SMTP_PORT, mailbox API http://127.0.0.1:$MAIL_API_PORT/api
+  Provider stand-ins    http://127.0.0.1:$STUBS_PORT/_received  (what the Zendesk stand-in and others received)
 Logs are in .local/logs. Get a token (users integrator, marketer, agent, admin; password = user name):
   TOKEN=\$(curl -s -d grant_type=password -d client_id=rapport-cli -d username=integrator -d password=integrator \\
     http://localhost:$KC_PORT/realms/rapport/protocol/openid-connect/token | jq -r .access_token)
@@ -435,7 +454,7 @@ case "${1:-}" in
   services)
     starting
     services_up ;;
-  services-down) for svc in "${SERVICES[@]}"; do stop_part "$svc"; done ;;
+  services-down) for svc in "${SERVICES[@]}"; do stop_part "$svc"; done; stop_part stubs ;;
   mail) mail_up ;;
   down) down ;;
   status) status ;;

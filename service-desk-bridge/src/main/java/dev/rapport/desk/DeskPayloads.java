@@ -26,7 +26,8 @@ import dev.rapport.common.text.StorableText;
  * <ul>
  * <li>Rapport's ticket document, which the generic webhook sends and which Zendesk triggers and Freshdesk automation
  * rules are set up to send (the service README has the template):
- * {@code {"id", "ticket": {"id", "status", "subject", "updatedAt", "requester": {"email", "phone"}}, "satisfaction"}};</li>
+ * {@code {"id", "ticket": {"id", "status", "subject", "updatedAt", "requester": {"email", "phone"}, "reason"},
+ * "satisfaction"}};</li>
  * <li>Zendesk's own ticket event subscriptions ({@code "type": "zen:event-type:ticket.…"}), whose {@code detail}
  * names the requester by a Zendesk id only.</li>
  * </ul>
@@ -104,6 +105,7 @@ public final class DeskPayloads {
             }
         }
         String subject = free(ticket, "subject", prefix + "subject", 500, errors);
+        String reason = subscription ? null : free(ticket, "reason", prefix + "reason", 500, errors);
         String email = null;
         String phone = null;
         if (!subscription) {
@@ -126,7 +128,7 @@ public final class DeskPayloads {
         if (!errors.isEmpty()) {
             throw new Invalid(errors);
         }
-        return new TicketChange(desk, deliveryId, id, open, status, subject, email, phone, at, satisfaction);
+        return new TicketChange(desk, deliveryId, id, open, status, subject, email, phone, at, satisfaction, reason);
     }
 
     /** A rating: Zendesk's good and bad (offered and unoffered mean none), or good, ok, bad. */

@@ -13,7 +13,9 @@ import java.time.Instant;
  * @param open whether the ticket is open (open or pending in the desk)
  * @param openedAt when it was opened
  * @param updatedAt when it last changed
+ * @param requesterEmail the requester's email as the desk last sent it, or null
+ * @param requesterPhone the requester's phone as the desk last sent it, or null
  */
 public record Ticket(String id, String desk, String externalId, String profileId, String subject, boolean open,
-        Instant openedAt, Instant updatedAt) {
+        Instant openedAt, Instant updatedAt, String requesterEmail, String requesterPhone) {
 }

@@ -15,9 +15,16 @@ import java.time.Instant;
  * @param phone the requester's phone, or null
  * @param at when the ticket changed (the desk's time), or null when the webhook does not say
  * @param satisfaction a satisfaction rating given with it ({@code good}, {@code ok}, {@code bad}), or null
+ * @param reason why the ticket changed, when the sender says (the reconciler does), or null
  */
 public record TicketChange(String desk, String deliveryId, String ticketId, boolean open, String status, String subject,
-        String email, String phone, Instant at, String satisfaction) {
+        String email, String phone, Instant at, String satisfaction, String reason) {
+
+    /** The same change, its requester named by the email and phone given (those the mirror holds). */
+    public TicketChange withRequester(String requesterEmail, String requesterPhone) {
+        return new TicketChange(desk, deliveryId, ticketId, open, status, subject, requesterEmail, requesterPhone, at,
+                satisfaction, reason);
+    }
 
     /** The ticket's id in Rapport: the desk and its own id, so two desks' ticket 42 are two tickets. */
     public String rapportTicketId() {

@@ -45,6 +45,9 @@ public final class TicketEvents {
         if (change.subject() != null) {
             properties.putFields("subject", text(change.subject()));
         }
+        if (change.reason() != null) {
+            properties.putFields("reason", text(change.reason()));
+        }
         List<Event> out = new ArrayList<>(2);
         String base = "desk-" + change.desk() + "-" + digest(change.deliveryId());
         out.add(event(base, type, at, change, properties.build()));

@@ -89,6 +89,42 @@ class DeskPauseIT {
                 .getString("decision")).isEqualTo("deny");
     }
 
+    @Test
+    void aTicketWhoseSolvedWebhookWasLostIsClosedByReconciliationAndMarketingResumes() throws Exception {
+        Suite.policyWithoutCapsOrQuietHours("PT0S");
+        String email = "desk-lost-" + UUID.randomUUID() + "@example.com";
+        String profile = person(email);
+        await(profile, "email", "marketing", List::isEmpty, "subscribed and reachable");
+
+        // a ticket Zendesk has, opened two hours ago; its solution is never delivered
+        String kept = zendeskApi().body("{\"ticket\":{\"subject\":\"Где мой заказ?\",\"comment\":{\"body\":"
+                + "\"Заказ 123 так и не пришёл\"},\"requester\":{\"email\":\"" + email + "\"}}}")
+                .post("/api/v2/tickets").then().statusCode(201).extract().path("ticket.id").toString();
+        // and one Zendesk no longer has at all
+        String gone = String.valueOf(System.currentTimeMillis() + 1_000_000_000L);
+        Instant old = Instant.now().minus(Duration.ofHours(2));
+        zendesk(ticket(kept, "open", old, email));
+        zendesk(ticket(gone, "open", old.plusSeconds(60), email));
+        await(profile, "push", "marketing", r -> r.contains("open_ticket"), "paused by both tickets");
+        Thread.sleep(3000);
+        JsonPath stillOpen = awaitDecision(profile, "push", "marketing", r -> r.contains("open_ticket"),
+                "still paused by the ticket Zendesk still has open");
+        assertThat(stillOpen.getString("reasons.find { it.rule == 'open_ticket' }.detail"))
+                .as("the ticket Zendesk no longer has was closed").contains("zendesk-" + kept)
+                .doesNotContain("zendesk-" + gone);
+
+        zendeskApi().body("{\"ticket\":{\"status\":\"solved\"}}").put("/api/v2/tickets/" + kept).then()
+                .statusCode(200);
+        await(profile, "email", "marketing", List::isEmpty, "resumed once reconciliation found the ticket solved");
+    }
+
+    /** Zendesk's ticket API of the stand-in the suite's bridge calls, as an agent working in Zendesk. */
+    private static io.restassured.specification.RequestSpecification zendeskApi() {
+        return given().baseUri(Suite.stubs() + "/zendesk").contentType(ContentType.JSON).auth().preemptive().basic(
+                System.getenv().getOrDefault("RAPPORT_ZENDESK_API_USER", "agent@example.com") + "/token",
+                System.getenv().getOrDefault("RAPPORT_ZENDESK_API_TOKEN", "zendesk-dev-token"));
+    }
+
     private static String person(String email) {
         Map<String, Object> e = new HashMap<>();
         e.put("id", "desk-it-" + UUID.randomUUID());

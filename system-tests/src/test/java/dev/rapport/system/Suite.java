@@ -26,7 +26,11 @@ public final class Suite implements BeforeAllCallback {
             "RAPPORT_PORT_BASE", String.valueOf(PORT_BASE),
             "RAPPORT_DB_SUFFIX", "_it",
             "RAPPORT_REDIS_URL", "redis://127.0.0.1:6379/2",
-            "RAPPORT_JAVA_OPTS", "-Xmx256m");
+            "RAPPORT_JAVA_OPTS", "-Xmx256m",
+            // the bridge checks tickets open for an hour against the Zendesk stand-in, every second
+            "RAPPORT_DESK_RECONCILE_AFTER", "PT1H",
+            "RAPPORT_DESK_RECONCILE_EVERY", "PT1S",
+            "RAPPORT_DESK_RECONCILE_INTERVAL", "PT1S");
 
     /** Sets suppression-service's policy: no caps, no quiet hours, no grace after a ticket, consent required. */
     public static void policyWithoutCapsOrQuietHours() {
@@ -43,6 +47,11 @@ public final class Suite implements BeforeAllCallback {
                         "purchasedPeriod", "P30D", "declinedPeriod", "P30D", "ticketGracePeriod", ticketGracePeriod,
                         "defaultTimezone", "Europe/Moscow", "consentRequired", true))
                 .when().put("/api/v1/policy").then().statusCode(200);
+    }
+
+    /** Where the provider stand-ins of the suite under test answer (dev/stack.sh: the port base + 10). */
+    public static String stubs() {
+        return "http://127.0.0.1:" + (PORT_BASE + 10);
     }
 
     /** Port of a service of the suite under test. */

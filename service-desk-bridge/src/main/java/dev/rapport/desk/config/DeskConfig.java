@@ -1,5 +1,6 @@
 package dev.rapport.desk.config;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -42,4 +43,32 @@ public interface DeskConfig {
     /** Longest pause before a delivery that could not be recorded (profile-service down) is tried again. */
     @WithDefault("1m")
     Duration deliveryMaxBackoff();
+
+    /**
+     * Zendesk's API, the account's address (for example {@code https://acme.zendesk.com}): the bridge reads tickets
+     * there to reconcile its mirror, and opens tickets there for unhappy customers. Without it neither happens.
+     */
+    Optional<URI> zendeskApiUrl();
+
+    /** The Zendesk agent (an email) the API token belongs to. */
+    Optional<String> zendeskApiUser();
+
+    /** The Zendesk API token; the bridge authenticates as {@code <user>/token:<token>}. */
+    Optional<String> zendeskApiToken();
+
+    /** How long a ticket may stay open before the mirror is checked against the desk's API. */
+    @WithDefault("24h")
+    Duration reconcileAfter();
+
+    /** How long after its last check an open ticket is checked again. */
+    @WithDefault("1h")
+    Duration reconcileEvery();
+
+    /** How often the reconciler looks for tickets to check. */
+    @WithDefault("1m")
+    Duration reconcileInterval();
+
+    /** Most tickets checked in one round. */
+    @WithDefault("50")
+    int reconcileBatchSize();
 }

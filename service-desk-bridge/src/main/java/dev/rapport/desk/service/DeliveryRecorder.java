@@ -159,20 +159,23 @@ public class DeliveryRecorder {
                 chain = chain.chain(() -> setAside(c, s, "unreadable: " + e.getMessage()));
                 continue;
             }
-            if (!change.hasRequester()) {
-                chain = chain.chain(() -> setAside(c, s, "the requester has neither an email nor a phone: "
-                        + "no person to put the ticket on (set up the desk's webhook to send them)"));
-                continue;
-            }
-            TicketChange ch = change;
-            chain = chain.chain(() -> known(c, ch, seen).invoke(known -> {
+            TicketChange read = change;
+            chain = chain.chain(() -> known(c, read, seen).chain(known -> {
+                // a delivery that names the requester by the desk's id only goes to whom the mirror knows
+                TicketChange ch = read.hasRequester() || known == null ? read
+                        : read.withRequester(known.requesterEmail(), known.requesterPhone());
+                if (!ch.hasRequester()) {
+                    return setAside(c, s, "the requester has neither an email nor a phone: no person to put the "
+                            + "ticket on (set up the desk's webhook to send them)");
+                }
                 List<Event> of = TicketEvents.of(ch, known, s.receivedAt());
                 work.add(new Work(s, ch, of, events.size()));
                 events.addAll(of);
                 // the deliveries after this one in the round see the ticket as this one leaves it
                 seen.put(ch.rapportTicketId(), new Ticket(ch.rapportTicketId(), ch.desk(), ch.ticketId(), null,
-                        ch.subject(), ch.open(), now, now));
-            }).replaceWithVoid());
+                        ch.subject(), ch.open(), now, now, ch.email(), ch.phone()));
+                return Uni.createFrom().voidItem();
+            }));
         }
         return chain.chain(() -> events.isEmpty() ? Uni.createFrom().voidItem()
                 : profiles.record(events).onFailure().recoverWithUni(f -> later(c, work, f))
