@@ -79,7 +79,7 @@ public final class TicketEvents {
     }
 
     /** 32 hex characters of the delivery id's SHA-256: a short, stable event id whatever the desk's id looks like. */
-    static String digest(String deliveryId) {
+    public static String digest(String deliveryId) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                     .digest(deliveryId.getBytes(StandardCharsets.UTF_8))).substring(0, 32);

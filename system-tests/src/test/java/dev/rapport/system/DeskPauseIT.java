@@ -118,6 +118,50 @@ class DeskPauseIT {
         await(profile, "email", "marketing", List::isEmpty, "resumed once reconciliation found the ticket solved");
     }
 
+    @Test
+    void anUnhappySmsReachesAPersonThroughATicketThatPausesMarketing() throws Exception {
+        Suite.policyWithoutCapsOrQuietHours("PT0S");
+        String email = "desk-unhappy-" + UUID.randomUUID() + "@example.com";
+        String profile = person(email);
+        await(profile, "email", "marketing", List::isEmpty, "subscribed and reachable");
+        String conversation = "sms-" + UUID.randomUUID();
+        inbound(email, "sms", conversation, "Добрый день, когда привезут заказ?");
+        inbound(email, "sms", conversation, "Это просто ужас, третий раз пишу и никто не отвечает!!!");
+
+        JsonPath denied = awaitDecision(profile, "email", "marketing", r -> r.contains("open_ticket"),
+                "paused by the ticket the complaint opened");
+        String ticket = denied.getString("reasons.find { it.rule == 'open_ticket' }.detail")
+                .replaceAll("(?s).*zendesk-(\\d+).*", "$1");
+        String created = given().baseUri(Suite.stubs()).get("/_received").then().statusCode(200).extract()
+                .jsonPath().getList("zendesk.findAll { it.method == 'POST' }.body", String.class).stream()
+                .filter(b -> b.contains(conversation)).findFirst().orElseThrow();
+        assertThat(created).contains("когда привезут заказ?").contains("третий раз пишу");
+        assertThat(zendeskApi().get("/api/v2/tickets/" + ticket).then().statusCode(200).extract()
+                .path("ticket.subject").toString()).startsWith("Unhappy customer on sms");
+
+        inbound(email, "sms", conversation, "Безобразие!!! Верните деньги!");
+        Thread.sleep(2000);
+        assertThat(given().baseUri(Suite.stubs()).get("/_received").jsonPath()
+                .getList("zendesk.findAll { it.method == 'POST' }.body", String.class).stream()
+                .filter(b -> b.contains(conversation)).count()).as("once per conversation").isEqualTo(1);
+
+        // the agent solves it in Zendesk; its webhook ends the pause
+        zendesk(ticket(ticket, "solved", Instant.now(), email));
+        await(profile, "email", "marketing", List::isEmpty, "resumed after the agent solved it");
+    }
+
+    private static void inbound(String email, String channel, String conversation, String text) {
+        Map<String, Object> e = new HashMap<>();
+        e.put("id", "desk-in-" + UUID.randomUUID());
+        e.put("type", "inbound_message");
+        e.put("channel", channel);
+        e.put("occurredAt", Instant.now().toString());
+        e.put("identifiers", Map.of("email", email));
+        e.put("properties", Map.of("text", text, "conversationId", conversation, "source", channel));
+        given().port(Suite.port("profile-service")).auth().oauth2(TestTokens.user("integrator"))
+                .contentType(ContentType.JSON).body(e).when().post("/api/v1/events").then().statusCode(202);
+    }
+
     /** Zendesk's ticket API of the stand-in the suite's bridge calls, as an agent working in Zendesk. */
     private static io.restassured.specification.RequestSpecification zendeskApi() {
         return given().baseUri(Suite.stubs() + "/zendesk").contentType(ContentType.JSON).auth().preemptive().basic(

@@ -71,4 +71,24 @@ public interface DeskConfig {
     /** Most tickets checked in one round. */
     @WithDefault("50")
     int reconcileBatchSize();
+
+    /** Whether unhappy inbound messages open a ticket in Zendesk (needs Zendesk's API). */
+    @WithDefault("true")
+    boolean escalationEnabled();
+
+    /** How often escalations waiting for the desk or for profile-service are looked for. */
+    @WithDefault("1s")
+    Duration escalationInterval();
+
+    /** Most escalations handled in one round. */
+    @WithDefault("20")
+    int escalationBatchSize();
+
+    /** How many of the conversation's latest messages go with the ticket. */
+    @WithDefault("10")
+    int escalationMessages();
+
+    /** How long a replica holds an escalation it works on before another may take it over. */
+    @WithDefault("2m")
+    Duration escalationLease();
 }

@@ -72,6 +72,12 @@ public class DeliveryStore {
                 .execute(Tuple.of(id, utc(next), error)).replaceWithVoid();
     }
 
+    /** Forgets what erased people's recorded deliveries said (their email and phone were in the body). */
+    public Uni<Void> forget(SqlConnection c, List<String> profileIds) {
+        return c.preparedQuery("UPDATE webhook_delivery SET body = '{\"erased\":true}' WHERE profile_id = ANY($1)")
+                .execute(Tuple.of(profileIds.toArray(String[]::new))).replaceWithVoid();
+    }
+
     /** How many deliveries wait to be recorded, and how long the oldest has waited (seconds; 0 when none). */
     public Uni<long[]> backlog(Instant now) {
         return pool.preparedQuery("""
