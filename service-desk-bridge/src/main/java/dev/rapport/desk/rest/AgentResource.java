@@ -46,7 +46,7 @@ import io.smallrye.mutiny.Uni;
 @Produces(MediaType.APPLICATION_JSON)
 public class AgentResource {
 
-    /** The customer, as API.md's agent context. */
+    /** The customer, as docs/api.md gives the agent context. */
     public record ContextResponse(ProfileView profile, List<TicketView> openTickets, List<EventView> recentMarketing,
             List<String> purchases, List<String> pendingOrders, List<String> declinedOffers,
             List<InterestView> interests, List<DoNotOfferView> doNotOffer, List<EventView> timeline,
