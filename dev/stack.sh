@@ -15,7 +15,8 @@
 # RAPPORT_STACK_OWNER (run by default) names who starts parts: each owner stops only its own, so `make test` never stops
 # what `make run` started. RAPPORT_PORT_BASE (8080) places the services at base+1 … base+5. RAPPORT_PG_SETTINGS
 # ("shared_buffers=2GB max_wal_size=4GB") are server settings for a PostgreSQL this script starts itself; a server that
-# already answers on RAPPORT_DB_PORT keeps its own.
+# already answers on RAPPORT_DB_PORT keeps its own. RAPPORT_KEYCLOAK_PORT (8180) moves Keycloak, for a second stack
+# beside the first; RAPPORT_KEYCLOAK_URL and RAPPORT_OIDC_URL must then name the same port.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -32,8 +33,8 @@ PATH="$PATH:$ROOT/dev/bin"
 
 PORT_BASE="${RAPPORT_PORT_BASE:-8080}"
 SERVICES=(profile-service campaign-service suppression-service channel-gateway service-desk-bridge)
-KC_PORT=8180
-KC_MANAGEMENT_PORT=9180
+KC_PORT="${RAPPORT_KEYCLOAK_PORT:-8180}"
+KC_MANAGEMENT_PORT=$((KC_PORT + 1000))
 SMTP_PORT="${RAPPORT_SMTP_PORT:-3025}"
 MAIL_API_PORT=8025
 STUBS_PORT=$((PORT_BASE + 10))

@@ -20,8 +20,13 @@ import dev.rapport.common.stream.EventTypes;
 public record AgentContext(List<Happening> recentMarketing, List<Happening> timeline, List<DoNotOffer> doNotOffer,
         List<LikelyReasons.Reason> likelyReasons) {
 
-    /** Something not to offer, and why. */
-    public record DoNotOffer(String product, String why) {
+    /**
+     * Something not to offer ({@code *}: nothing at all), and why.
+     *
+     * @param rule {@code open_ticket}, {@code pending_order}, {@code purchased} or {@code declined}
+     * @param why the rule in words, naming the ticket where there is one
+     */
+    public record DoNotOffer(String product, String rule, String why) {
     }
 
     /** Event types of the agent's timeline: marketing and service, not every page view. */
@@ -57,19 +62,20 @@ public record AgentContext(List<Happening> recentMarketing, List<Happening> time
                 timeline.add(h);
             }
         }
-        Map<String, String> not = new LinkedHashMap<>();
+        Map<String, DoNotOffer> not = new LinkedHashMap<>();
         if (!openTickets.isEmpty()) {
-            not.put("*", "no promotion at all while ticket " + openTickets.get(0).id() + " is open");
+            not.put("*", new DoNotOffer("*", "open_ticket", "no promotion at all while ticket "
+                    + openTickets.get(0).id() + " is open"));
         }
         Set<String> pending = new LinkedHashSet<>(pendingOrders);
         for (String p : purchases) {
-            not.putIfAbsent(p, pending.contains(p) ? "ordered, the order is still pending" : "already bought");
+            not.putIfAbsent(p, pending.contains(p) ? new DoNotOffer(p, "pending_order", "ordered, the order is still "
+                    + "pending") : new DoNotOffer(p, "purchased", "already bought"));
         }
         for (String d : declined) {
-            not.putIfAbsent(d, "declined recently");
+            not.putIfAbsent(d, new DoNotOffer(d, "declined", "declined recently"));
         }
-        List<DoNotOffer> doNot = new ArrayList<>();
-        not.forEach((product, why) -> doNot.add(new DoNotOffer(product, why)));
+        List<DoNotOffer> doNot = new ArrayList<>(not.values());
         return new AgentContext(marketing, timeline, doNot, LikelyReasons.of(recent, openTickets, now, zone));
     }
 }

@@ -185,13 +185,13 @@ class DeskPauseIT {
     }
 
     /** Rapport's ticket document, as a Zendesk trigger sends it (the service README has the template). */
-    private static String ticket(String id, String status, Instant at, String email) {
+    static String ticket(String id, String status, Instant at, String email) {
         return "{\"id\":\"" + id + "-" + status + "-" + at.toEpochMilli() + "\",\"ticket\":{\"id\":\"" + id
                 + "\",\"status\":\"" + status + "\",\"subject\":\"Заказ не пришёл\",\"updatedAt\":\"" + at
                 + "\",\"requester\":{\"email\":\"" + email + "\",\"phone\":\"\"}}}\n";
     }
 
-    private static JsonPath zendesk(String body) throws Exception {
+    static JsonPath zendesk(String body) throws Exception {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         String ts = Instant.now().toString();
         Mac mac = Mac.getInstance("HmacSHA256");

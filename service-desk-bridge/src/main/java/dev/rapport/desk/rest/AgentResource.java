@@ -72,8 +72,8 @@ public class AgentResource {
     public record InterestView(String kind, String value, long count, Instant lastAt) {
     }
 
-    /** What not to offer ({@code *}: nothing at all) and why. */
-    public record DoNotOfferView(String product, String why) {
+    /** What not to offer ({@code *}: nothing at all), by which rule and why. */
+    public record DoNotOfferView(String product, String rule, String why) {
     }
 
     /** A likely reason for the call, with its evidence. */
@@ -170,7 +170,7 @@ public class AgentResource {
                 p.getSummary().getInterestsList().stream().map(i -> new InterestView(i.getKind(), i.getValue(),
                         i.getCount(), Instant.ofEpochSecond(i.getLastAt().getSeconds(), i.getLastAt().getNanos())))
                         .toList(),
-                v.context().doNotOffer().stream().map(d -> new DoNotOfferView(d.product(), d.why())).toList(),
+                v.context().doNotOffer().stream().map(d -> new DoNotOfferView(d.product(), d.rule(), d.why())).toList(),
                 v.context().timeline().stream().map(AgentResource::view).toList(),
                 reasons.isEmpty() ? null : reasons.get(0).reason(),
                 reasons.stream().map(r -> new ReasonView(r.reason(), r.evidence())).toList(), null,

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -147,7 +148,7 @@ public class AgentDesk {
         String product = blank(productId) ? null : productId.strip();
         String text = blank(note) ? null : note.strip();
         return view(profileId.strip()).chain(v -> {
-            if (product != null && !known(v, product)) {
+            if (product != null && !products(v).contains(product)) {
                 return Uni.createFrom().failure(new RapportException(ErrorKind.UNPROCESSABLE, "unknown_product",
                         "The customer's history names no product " + product + ".", List.of(new FieldError(
                                 "productId", "is not a product this customer viewed, ordered, was offered or "
@@ -179,15 +180,20 @@ public class AgentDesk {
         });
     }
 
-    private static boolean known(View v, String product) {
-        Set<String> names = new HashSet<>(v.profile().getSummary().getPurchasesList());
-        names.addAll(v.profile().getSummary().getDeclinedOffersList());
+    /**
+     * The products the customer's history names (bought, ordered, declined, of interest, named by a recent event),
+     * interests first: what an agent may record an outcome for.
+     */
+    public static Set<String> products(View v) {
+        Set<String> names = new LinkedHashSet<>();
         v.profile().getSummary().getInterestsList().forEach(i -> names.add(i.getValue()));
         v.context().timeline().forEach(h -> {
             Optional.ofNullable(h.text("productId")).ifPresent(names::add);
             names.addAll(h.texts("productIds"));
         });
-        return names.contains(product);
+        names.addAll(v.profile().getSummary().getPurchasesList());
+        names.addAll(v.profile().getSummary().getDeclinedOffersList());
+        return names;
     }
 
     private List<Event> events(String id, Profile p, String product, String outcome, String note, String order,
@@ -251,7 +257,8 @@ public class AgentDesk {
         return Identifier.newBuilder().setKind(IdentifierKind.IDENTIFIER_KIND_EMAIL).setValue(raw.strip()).build();
     }
 
-    private static ZoneId zone(Profile p) {
+    /** The customer's time zone (trait {@code timezone}), Moscow when unset or unknown. */
+    public static ZoneId zone(Profile p) {
         Value tz = p.getTraits().getFieldsMap().get("timezone");
         if (tz != null && tz.hasStringValue()) {
             try {
