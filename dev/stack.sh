@@ -275,6 +275,13 @@ kc_ready() { http_ok localhost "$KC_PORT" /realms/rapport/.well-known/openid-con
 keycloak_up() {
   if kc_ready; then
     say "Keycloak: using the server already answering on localhost:$KC_PORT with realm rapport"
+    # a realm imported from an older checkout lacks the agent page's client: Keycloak answers 400 for an unknown one
+    local probe="http://localhost:$KC_PORT/realms/rapport/protocol/openid-connect/auth?client_id=rapport-agent-page"
+    probe+="&response_type=code&scope=openid&redirect_uri=http%3A%2F%2Flocalhost%3A8085%2Fagent"
+    if [ "$(curl -s -o /dev/null -w '%{http_code}' "$probe")" = 400 ]; then
+      say "WARNING: that realm has no client rapport-agent-page, so nobody can sign in to the agent page (/agent);"
+      say "         restart that Keycloak so it imports dev/keycloak/rapport-realm.json"
+    fi
     return 0
   fi
   if tcp_open 127.0.0.1 "$KC_PORT"; then

@@ -109,9 +109,22 @@ Answers YAML; use with fromYaml.
 {{- default (include "rapport.fullname" .) .Values.oidc.existingSecret -}}
 {{- end -}}
 
-{{/* Whether this chart creates its own Secret: when any of the three lives in the chart's Secret. */}}
+{{/* The Secret holding service-desk-bridge's own secrets. */}}
+{{- define "rapport.deskSecretName" -}}
+{{- default (include "rapport.fullname" .) .Values.serviceDesk.existingSecret -}}
+{{- end -}}
+
+{{/* Whether the chart's Secret holds service-desk-bridge's secrets: the bridge is enabled and they are not elsewhere. */}}
+{{- define "rapport.keepsDeskSecrets" -}}
+{{- $desk := get .Values.services "service-desk-bridge" | default dict -}}
+{{- if and (ne (toString $desk.enabled) "false") (not .Values.serviceDesk.existingSecret) -}}
+true
+{{- end -}}
+{{- end -}}
+
+{{/* Whether this chart creates its own Secret: when any of them lives in the chart's Secret. */}}
 {{- define "rapport.createsSecret" -}}
-{{- if or (not .Values.postgresql.existingSecret) (not .Values.redis.existingSecret) (not .Values.oidc.existingSecret) -}}
+{{- if or (not .Values.postgresql.existingSecret) (not .Values.redis.existingSecret) (not .Values.oidc.existingSecret) (include "rapport.keepsDeskSecrets" .) -}}
 true
 {{- end -}}
 {{- end -}}
@@ -164,6 +177,9 @@ The environment variable that names another service's host or port, as the servi
 {{- $set := list "JAVA_TOOL_OPTIONS" "RAPPORT_DB_HOST" "RAPPORT_DB_PORT" "RAPPORT_DB_USER" "RAPPORT_DB_PASSWORD" "RAPPORT_DATABASE_CREATE_IF_MISSING" "RAPPORT_REDIS_URL" "RAPPORT_OIDC_URL" "RAPPORT_OIDC_CLIENT_SECRET" "RAPPORT_PHONE_REGION" "RAPPORT_OTEL_DISABLED" "OTEL_EXPORTER_OTLP_ENDPOINT" -}}
 {{- range $prefix := list "RAPPORT_PROFILE" "RAPPORT_CAMPAIGN" "RAPPORT_SUPPRESSION" "RAPPORT_CHANNEL" "RAPPORT_DESK" -}}
 {{- $set = concat $set (list (printf "%s_HOST" $prefix) (printf "%s_PORT" $prefix)) -}}
+{{- end -}}
+{{- if eq $svc.name "service-desk-bridge" -}}
+{{- $set = concat $set (list "RAPPORT_ZENDESK_WEBHOOK_SECRET" "RAPPORT_FRESHDESK_WEBHOOK_SECRET" "RAPPORT_GENERIC_DESK_WEBHOOK_SECRET" "RAPPORT_AGENT_PAGE_SECRET" "RAPPORT_ZENDESK_API_TOKEN" "RAPPORT_ZENDESK_API_URL" "RAPPORT_ZENDESK_API_USER") -}}
 {{- end -}}
 {{- range $svc.values.extraEnv -}}
 {{- if has .name $set -}}

@@ -125,6 +125,17 @@ class ChartTest {
             assertThat(r.secretValue(env.get("RAPPORT_REDIS_URL")))
                     .isEqualTo("redis://redis.data.svc.cluster.local:6379/0");
             assertThat(r.secretValue(env.get("RAPPORT_OIDC_CLIENT_SECRET"))).isEqualTo(clientSecrets.get(service));
+            if (service.equals("service-desk-bridge")) {
+                // the desk's webhook secrets, the agent page's client and Zendesk's API; a desk left out stays off
+                assertThat(r.secretValue(env.get("RAPPORT_ZENDESK_WEBHOOK_SECRET"))).isEqualTo("zendesk-hook-secret");
+                assertThat(r.secretValue(env.get("RAPPORT_FRESHDESK_WEBHOOK_SECRET"))).isEmpty();
+                assertThat(r.secretValue(env.get("RAPPORT_AGENT_PAGE_SECRET"))).isEqualTo("agent-page-secret");
+                assertThat(r.secretValue(env.get("RAPPORT_ZENDESK_API_TOKEN"))).isEqualTo("zendesk-api-token");
+                assertThat(env.get("RAPPORT_ZENDESK_API_URL").getValue()).isEqualTo("https://example.zendesk.com");
+                assertThat(env.get("RAPPORT_ZENDESK_API_USER").getValue()).isEqualTo("rapport@example.com");
+            } else {
+                assertThat(env).doesNotContainKeys("RAPPORT_AGENT_PAGE_SECRET", "RAPPORT_ZENDESK_WEBHOOK_SECRET");
+            }
 
             Service s = r.get(Service.class, "demo-rapport-" + service);
             assertThat(s.getSpec().getPorts().get(0).getPort()).isEqualTo(ports.get(service));
