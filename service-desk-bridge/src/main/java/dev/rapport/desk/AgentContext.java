@@ -49,9 +49,10 @@ public record AgentContext(List<Happening> recentMarketing, List<Happening> time
      * @param purchases products ordered (pending included), from the profile's summary
      * @param pendingOrders products of orders not yet completed
      * @param declined products and categories declined, most recent first
+     * @param words the language of the likely reasons
      */
     public static AgentContext of(List<Happening> recent, List<Ticket> openTickets, List<String> purchases,
-            List<String> pendingOrders, List<String> declined, Instant now, ZoneId zone) {
+            List<String> pendingOrders, List<String> declined, Instant now, ZoneId zone, LikelyReasons.Words words) {
         List<Happening> marketing = new ArrayList<>();
         List<Happening> timeline = new ArrayList<>();
         for (Happening h : recent) {
@@ -76,6 +77,7 @@ public record AgentContext(List<Happening> recentMarketing, List<Happening> time
             not.putIfAbsent(d, new DoNotOffer(d, "declined", "declined recently"));
         }
         List<DoNotOffer> doNot = new ArrayList<>(not.values());
-        return new AgentContext(marketing, timeline, doNot, LikelyReasons.of(recent, openTickets, now, zone));
+        return new AgentContext(marketing, timeline, doNot, LikelyReasons.of(recent, openTickets, now, zone,
+                words));
     }
 }

@@ -66,4 +66,32 @@ class LikelyReasonsTest {
                 h("page_viewed", "web", Duration.ofDays(10), Map.of("category", "loans")));
         assertThat(LikelyReasons.of(old, List.of(), NOW, MOSCOW)).isEmpty();
     }
+
+    @Test
+    void theAgentsPageHearsTheSameReasonsInRussianWithItsPluralsAndWeekdays() {
+        List<Happening> recent = List.of(
+                h("order_status_changed", "web", Duration.ofDays(1), Map.of("orderId", "123", "status", "shipped")),
+                h("page_viewed", "app", Duration.ofHours(30), Map.of("category", "car-insurance")),
+                h("page_viewed", "web", Duration.ofHours(50), Map.of("category", "car-insurance")),
+                h("page_viewed", "web", Duration.ofHours(70), Map.of("category", "car-insurance")));
+        Ticket ticket = new Ticket("zendesk-9", "zendesk", "9", "p", "доставка", true, NOW.minus(Duration.ofDays(2)),
+                NOW, null, null);
+
+        List<LikelyReasons.Reason> reasons = LikelyReasons.of(recent, List.of(ticket), NOW, MOSCOW,
+                LikelyReasons.Words.RUSSIAN);
+
+        assertThat(reasons).extracting(LikelyReasons.Reason::reason).containsExactly(
+                "открыто обращение zendesk-9 «доставка»", "заказ 123 отправлен вчера",
+                "смотрел(а) страницы «car-insurance» 3 раза с понедельника (приложение, сайт)");
+        assertThat(reasons.get(0).evidence()).containsExactly("обращение открыто во вторник (служба поддержки)");
+        assertThat(reasons.get(1).evidence()).containsExactly("статус заказа «отправлен» вчера (сайт)");
+
+        List<Happening> older = List.of(
+                h("inbound_message", "messenger", Duration.ofHours(2), Map.of("text", "где мой заказ?")),
+                h("product_viewed", "store", Duration.ofDays(5), Map.of("productId", "sku-1")),
+                h("product_viewed", "web", Duration.ofDays(6), Map.of("productId", "sku-1")));
+        assertThat(LikelyReasons.of(older, List.of(), NOW, MOSCOW, LikelyReasons.Words.RUSSIAN))
+                .extracting(LikelyReasons.Reason::reason).containsExactly(
+                        "писал(а) сегодня (мессенджер): «где мой заказ?»", "смотрел(а) товар sku-1 2 раза за последние 7 дней (магазин, сайт)");
+    }
 }

@@ -59,6 +59,7 @@ import io.smallrye.mutiny.Uni;
 @Produces(MediaType.TEXT_HTML)
 public class AgentPage {
 
+    private static final LikelyReasons.Words RUSSIAN = LikelyReasons.Words.RUSSIAN;
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("dd.MM.yyyy HH:mm");
 
     /** Channels by their API names, as an agent says them. */
@@ -133,8 +134,8 @@ public class AgentPage {
             return Uni.createFrom().item(html(200, new Screen(agent(), "", null, null, false)));
         }
         String q = blank(query) ? "" : query.strip();
-        Uni<AgentDesk.View> view = blank(query) ? desk.context(null, null, profileId)
-                : q.contains("@") ? desk.context(null, q, null) : desk.context(q, null, null);
+        Uni<AgentDesk.View> view = blank(query) ? desk.context(null, null, profileId, RUSSIAN)
+                : q.contains("@") ? desk.context(null, q, null, RUSSIAN) : desk.context(q, null, null, RUSSIAN);
         return view.map(v -> html(200, new Screen(agent(), q, null, customer(v), recorded != null)))
                 .onFailure(RapportException.class).recoverWithItem(f -> {
                     RapportException e = (RapportException) f;
@@ -163,7 +164,7 @@ public class AgentPage {
                         return Uni.createFrom().item(html(e.kind().httpStatus(), new Screen(agent(), "", words(e),
                                 null, false)));
                     }
-                    return desk.context(null, null, profileId).map(v -> html(e.kind().httpStatus(), new Screen(
+                    return desk.context(null, null, profileId, RUSSIAN).map(v -> html(e.kind().httpStatus(), new Screen(
                             agent(), "", words(e), customer(v), false))).onFailure(RapportException.class)
                             .recoverWithItem(g -> html(e.kind().httpStatus(), new Screen(agent(), "", words(e), null,
                                     false)));

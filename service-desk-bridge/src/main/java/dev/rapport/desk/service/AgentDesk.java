@@ -32,6 +32,7 @@ import dev.rapport.common.stream.EventTypes;
 import dev.rapport.common.text.StorableText;
 import dev.rapport.desk.AgentContext;
 import dev.rapport.desk.Happening;
+import dev.rapport.desk.LikelyReasons;
 import dev.rapport.desk.Ticket;
 import dev.rapport.desk.client.ProfileClient;
 import dev.rapport.desk.repository.OutcomeStore;
@@ -75,8 +76,13 @@ public class AgentDesk {
         this.phoneRegion = phoneRegion;
     }
 
-    /** The customer found by exactly one of phone, email or profile id. */
+    /** The customer found by exactly one of phone, email or profile id, the likely reasons in English. */
     public Uni<View> context(String phone, String email, String profileId) {
+        return context(phone, email, profileId, LikelyReasons.Words.ENGLISH);
+    }
+
+    /** The customer found by exactly one of phone, email or profile id, the likely reasons said in these words. */
+    public Uni<View> context(String phone, String email, String profileId, LikelyReasons.Words words) {
         int given = (blank(phone) ? 0 : 1) + (blank(email) ? 0 : 1) + (blank(profileId) ? 0 : 1);
         if (given != 1) {
             return Uni.createFrom().failure(RapportException.invalid("Give exactly one of phone, email or profileId.",
@@ -100,10 +106,10 @@ public class AgentDesk {
             id = profiles.resolve(identifier).map(found -> found.orElseThrow(() -> RapportException.notFound(
                     "profile_not_found", "No customer has this " + (blank(phone) ? "email" : "phone") + ".")));
         }
-        return id.chain(this::view).onFailure(f -> !(f instanceof RapportException)).transform(AgentDesk::unavailable);
+        return id.chain(found -> view(found, words)).onFailure(f -> !(f instanceof RapportException)).transform(AgentDesk::unavailable);
     }
 
-    private Uni<View> view(String profileId) {
+    private Uni<View> view(String profileId, LikelyReasons.Words words) {
         return profiles.profile(profileId).chain(found -> {
             Profile p = found.orElseThrow(() -> RapportException.notFound("profile_not_found",
                     "No customer has the profile id " + profileId + "."));
@@ -112,7 +118,7 @@ public class AgentDesk {
                         List<Happening> recent = t.getItem1().stream().map(Happening::of).toList();
                         AgentContext context = AgentContext.of(recent, t.getItem2(),
                                 p.getSummary().getPurchasesList(), p.getSummary().getPendingOrdersList(),
-                                p.getSummary().getDeclinedOffersList(), clock.instant(), zone(p));
+                                p.getSummary().getDeclinedOffersList(), clock.instant(), zone(p), words);
                         return new View(p, t.getItem2(), context, t.getItem3());
                     });
         });
@@ -147,7 +153,7 @@ public class AgentDesk {
         }
         String product = blank(productId) ? null : productId.strip();
         String text = blank(note) ? null : note.strip();
-        return view(profileId.strip()).chain(v -> {
+        return view(profileId.strip(), LikelyReasons.Words.ENGLISH).chain(v -> {
             if (product != null && !products(v).contains(product)) {
                 return Uni.createFrom().failure(new RapportException(ErrorKind.UNPROCESSABLE, "unknown_product",
                         "The customer's history names no product " + product + ".", List.of(new FieldError(
