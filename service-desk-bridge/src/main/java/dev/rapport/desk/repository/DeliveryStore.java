@@ -110,4 +110,25 @@ public class DeliveryStore {
                     return out;
                 });
     }
+
+    /**
+     * Puts a delivery set aside as unprocessable back in line to be recorded now (after its cause was fixed).
+     *
+     * @return the delivery as it is now, or null when no unprocessable delivery has this id
+     */
+    public Uni<Kept> retry(long id, Instant now) {
+        return pool.preparedQuery("""
+                UPDATE webhook_delivery SET status = 'pending', next_attempt_at = $2
+                WHERE id = $1 AND status = 'unprocessable'
+                RETURNING id, desk, delivery_id, ticket_id, status, attempts, last_error, received_at, recorded_at,
+                          profile_id""")
+                .execute(Tuple.of(id, utc(now))).map(rows -> {
+                    for (Row r : rows) {
+                        return new Kept(r.getLong(0), r.getString(1), r.getString(2), r.getString(3), r.getString(4),
+                                r.getInteger(5), r.getString(6), r.getOffsetDateTime(7).toInstant(), null,
+                                r.getString(9));
+                    }
+                    return null;
+                });
+    }
 }

@@ -137,6 +137,21 @@ public class EscalationStore {
                 .map(EscalationStore::escalations);
     }
 
+    /**
+     * Puts a failed escalation back in line now: it creates its ticket again, or, when the desk has it already, records
+     * it on the profile.
+     *
+     * @return whether a failed escalation of this conversation was there
+     */
+    public Uni<Boolean> retry(String conversationId, Instant now) {
+        return pool.preparedQuery("""
+                UPDATE escalation SET status = CASE WHEN ticket_id IS NULL THEN 'pending' ELSE 'created' END,
+                       next_attempt_at = $2, attempts = 0
+                WHERE conversation_id = $1 AND status = 'failed'""")
+                .execute(Tuple.of(conversationId, utc(now)))
+                .map(rows -> rows.rowCount() == 1);
+    }
+
     /** Forgets erased people: their messages go, their escalations keep no identifiers. */
     public Uni<Void> forget(SqlConnection c, List<String> profileIds) {
         String[] ids = profileIds.toArray(String[]::new);
