@@ -34,6 +34,10 @@ final class Cpu {
      * service is a group of its own, named by the key, found by its jar (the value).
      */
     static Map<String, Double> snapshot(Map<String, String> services) {
+        // by absolute path (dev/stack.sh starts each jar so): another checkout's services on the same machine, whose
+        // paths end the same, are not counted as these
+        Map<String, String> jars = new LinkedHashMap<>();
+        services.forEach((group, jar) -> jars.put(group, Path.of(jar).toAbsolutePath().toString()));
         Map<String, Double> out = new LinkedHashMap<>();
         try {
             // cpu  user nice system idle iowait irq softirq steal ...
@@ -60,7 +64,7 @@ final class Cpu {
                     } else if (cmd.contains("redis-server")) {
                         group = "redis";
                     } else {
-                        group = services.entrySet().stream().filter(s -> cmd.contains(s.getValue()))
+                        group = jars.entrySet().stream().filter(s -> cmd.contains(s.getValue()))
                                 .map(Map.Entry::getKey).findFirst().orElse("other");
                     }
                     out.merge(group, ticks / TICKS, Double::sum);
