@@ -56,6 +56,8 @@ public final class DeskBench {
      */
     static final Duration WEBHOOK_TIME = Duration.ofSeconds(Long.parseLong(Bench.env("RAPPORT_BENCH_WEBHOOK_SECONDS",
             "30")));
+    /** The webhooks' warm-up: a closed loop reaches the JIT's steady state within seconds. */
+    static final Duration WEBHOOK_WARM_UP = Duration.ofSeconds(15);
     static final int CONNECTIONS = Integer.parseInt(Bench.env("RAPPORT_BENCH_CONNECTIONS", "32"));
     static final int LATENCY_SAMPLES = Integer.parseInt(Bench.env("RAPPORT_BENCH_LATENCY_SAMPLES", "300"));
     static final Duration WARM_UP = Duration.ofSeconds(Long.parseLong(Bench.env("RAPPORT_BENCH_WARM_UP_SECONDS",
@@ -454,7 +456,7 @@ public final class DeskBench {
             baselineSeconds = (System.nanoTime() - t0) / 1e9;
             cpu1 = Cpu.snapshot(SERVICES);
             // warm-up: webhooks of ids of their own ("w"), not counted
-            FixedRate.closed(service, FixedRate.HTTP, Duration.ofSeconds(15), i -> webhook(base, run, "w", i, at),
+            FixedRate.closed(service, FixedRate.HTTP, WEBHOOK_WARM_UP, i -> webhook(base, run, "w", i, at),
                     new ConcurrentHistogram(3));
             cpu2 = Cpu.snapshot(SERVICES);
             long t1 = System.nanoTime();
@@ -466,10 +468,14 @@ public final class DeskBench {
         long accepted = hooks[0] - hooks[1];
         Map<String, Long> statuses = statuses(db, "bench-" + run + "-m-%");
         long stored = statuses.values().stream().mapToLong(Long::longValue).sum();
-        long pending = Long.parseLong(Bench.one(db, "SELECT count(*) FROM webhook_delivery WHERE status = 'pending'"));
+        // what the recorder kept up with while the webhooks came (warm-up included), and how long the rest took
+        Map<String, Long> phase = statuses(db, "bench-" + run + "-w-%");
+        statuses.forEach((status, n) -> phase.merge(status, n, Long::sum));
+        long ofPhase = phase.values().stream().mapToLong(Long::longValue).sum();
+        long recordedDuring = phase.getOrDefault("recorded", 0L);
         double drained = drain(db);
-        Map<String, Long> after = statuses(db, "bench-" + run + "-%");
-        long left = Long.parseLong(Bench.one(db, "SELECT count(*) FROM webhook_delivery WHERE status = 'pending'"));
+        Map<String, Long> after = statuses(db, "bench-" + run + "-w-%");
+        statuses(db, "bench-" + run + "-m-%").forEach((status, n) -> after.merge(status, n, Long::sum));
         double rate = accepted / seconds;
         double meRate = baseline[0] / baselineSeconds;
         REPORT.append("""
@@ -487,23 +493,24 @@ public final class DeskBench {
                 %d to %d bytes) is a ticket change of Rapport's ticket document, with a Cyrillic subject and a
                 delivery id of its own, signed as Zendesk signs (`base64(HMAC-SHA256(secret, timestamp + body))`),
                 verified, read and inserted into `webhook_delivery` before it is answered; the tickets are of %,d
-                people (by email), each opened and then solved. A warm-up of 15 s of webhooks (ids of their own)
+                people (by email), each opened and then solved. A warm-up of %d s of webhooks (ids of their own)
                 came before. Latency is each request's own, from its send to its answer (a closed loop).
 
                 **Stored**: the database holds %,d of the %,d deliveries answered 200 (`webhook_delivery`, ids
                 `bench-%s-m-…`, by status: %s)%s. The bridge records every stored delivery as an event on the
-                requester's profile (profile-service's `RecordEvents`) while the webhooks come in: %,d deliveries of
-                all runs were still pending when the closed loop ended; the rest were recorded in %.0f s after it
-                (%s; %,d still pending). CPU during the webhooks: %s. During `/api/v1/me`: %s.
+                requester's profile (profile-service's `RecordEvents`) while the webhooks come in: of the phase's
+                %,d deliveries (warm-up included), %,d were recorded during its %.0f s of webhooks; the rest was
+                waited for %.0f s after it (then, by status: %s). CPU during the webhooks: %s. During
+                `/api/v1/me`: %s.
 
                 """.formatted(CONNECTIONS, seconds, rate, hooks[0], hooks[1], ms(hookLatency, 50), ms(hookLatency, 90),
                 ms(hookLatency, 99), hookLatency.getMaxValue() / 1000.0, meRate, baseline[0], baseline[1],
                 ms(meLatency, 50), ms(meLatency, 90), ms(meLatency, 99), meLatency.getMaxValue() / 1000.0,
                 rate / meRate, rate >= 2000 ? "met" : "not met", webhook(base, run, "m", 0, at).length,
-                webhook(base, run, "m", 99_999, at).length, REQUESTERS, stored, accepted, run, statuses,
-                stored == accepted ? ": every one" : ": **" + (accepted - stored) + " missing**", pending, drained,
-                "this run's deliveries by status: " + after, left, Cpu.between(cpu2, cpu3, seconds, GROUPS),
-                Cpu.between(cpu0, cpu1, baselineSeconds, GROUPS)));
+                webhook(base, run, "m", 99_999, at).length, REQUESTERS, WEBHOOK_WARM_UP.toSeconds(), stored, accepted,
+                run, statuses, stored == accepted ? ": every one" : ": **" + (accepted - stored) + " missing**",
+                ofPhase, recordedDuring, seconds + WEBHOOK_WARM_UP.toSeconds(), drained, after,
+                Cpu.between(cpu2, cpu3, seconds, GROUPS), Cpu.between(cpu0, cpu1, baselineSeconds, GROUPS)));
     }
 
     /**
