@@ -3,7 +3,9 @@ package dev.rapport.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -24,6 +26,18 @@ final class Cpu {
      * "stolen", the seconds the hypervisor ran other guests on this machine's CPUs.
      */
     static Map<String, Double> snapshot(String serviceJar) {
+        return snapshot(serviceJar == null ? Map.of() : Map.of("service", serviceJar));
+    }
+
+    /**
+     * As {@link #snapshot(String)} for a benchmark of several services at once (a request that crosses them): each
+     * service is a group of its own, named by the key, found by its jar (the value).
+     */
+    static Map<String, Double> snapshot(Map<String, String> services) {
+        // by absolute path (dev/stack.sh starts each jar so): another checkout's services on the same machine, whose
+        // paths end the same, are not counted as these
+        Map<String, String> jars = new LinkedHashMap<>();
+        services.forEach((group, jar) -> jars.put(group, Path.of(jar).toAbsolutePath().toString()));
         Map<String, Double> out = new LinkedHashMap<>();
         try {
             // cpu  user nice system idle iowait irq softirq steal ...
@@ -49,10 +63,9 @@ final class Cpu {
                         group = "postgresql";
                     } else if (cmd.contains("redis-server")) {
                         group = "redis";
-                    } else if (serviceJar != null && cmd.contains(serviceJar)) {
-                        group = "service";
                     } else {
-                        group = "other";
+                        group = jars.entrySet().stream().filter(s -> cmd.contains(s.getValue()))
+                                .map(Map.Entry::getKey).findFirst().orElse("other");
                     }
                     out.merge(group, ticks / TICKS, Double::sum);
                 } catch (IOException | RuntimeException ignored) {
@@ -67,9 +80,16 @@ final class Cpu {
 
     /** CPU used per group between two snapshots, in cores (CPU seconds per second), as "group 0.4 core, …". */
     static String between(Map<String, Double> before, Map<String, Double> after, double wallSeconds) {
+        return between(before, after, wallSeconds, List.of("service"));
+    }
+
+    /** As {@link #between(Map, Map, double)}, with the services' groups named first, in the order given. */
+    static String between(Map<String, Double> before, Map<String, Double> after, double wallSeconds,
+            List<String> services) {
         StringBuilder out = new StringBuilder();
-        for (String group : new String[] { "service", "postgresql", "redis", "load generator", "other",
-                "stolen" }) {
+        List<String> groups = new ArrayList<>(services);
+        groups.addAll(List.of("postgresql", "redis", "load generator", "other", "stolen"));
+        for (String group : groups) {
             double used = after.getOrDefault(group, 0.0) - before.getOrDefault(group, 0.0);
             out.append(out.isEmpty() ? "" : ", ").append(group.equals("stolen") ? "stolen by the hypervisor" : group)
                     .append(' ')

@@ -6,6 +6,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -175,6 +177,54 @@ final class FixedRate {
         return errors.get();
     }
 
+    /**
+     * A closed loop over the same connections, for what a server answers at a given concurrency (its throughput): each
+     * connection sends its next request as soon as it has read the answer to the last, until the time is up. Latency
+     * is each request's own, from its send to its answer: a closed loop sends less while the server stalls, so this is
+     * the tail at that concurrency, not that of an open loop. Request number i is built on its connection's thread, so
+     * {@code request} must be safe to call from several threads.
+     *
+     * @param pool the connections, one worker thread each
+     * @param protocol what the server speaks
+     * @param time how long to send
+     * @param request the bytes of request number i
+     * @param latency where latencies go, in microseconds
+     * @return {requests, requests that did not succeed}
+     */
+    static long[] closed(Connections pool, Protocol protocol, Duration time, LongFunction<byte[]> request,
+            Histogram latency) throws InterruptedException {
+        AtomicLong next = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        long deadline = System.nanoTime() + time.toNanos();
+        Thread[] workers = new Thread[pool.size()];
+        for (int c = 0; c < workers.length; c++) {
+            int connection = c;
+            workers[c] = new Thread(() -> {
+                while (System.nanoTime() < deadline) {
+                    byte[] bytes = request.apply(next.getAndIncrement());
+                    long sent = System.nanoTime();
+                    int status;
+                    try {
+                        Socket socket = pool.socket(connection);
+                        status = protocol.exchange(socket.getOutputStream(), pool.in(connection), bytes);
+                    } catch (IOException e) {
+                        status = -1;
+                        pool.drop(connection);
+                    }
+                    latency.recordValue(Math.max(1, (System.nanoTime() - sent) / 1000));
+                    if (status != 200) {
+                        errors.incrementAndGet();
+                    }
+                }
+            }, "closed-" + c);
+            workers[c].start();
+        }
+        for (Thread w : workers) {
+            w.join();
+        }
+        return new long[] { next.get(), errors.get() };
+    }
+
     /** Writes a request and reads the whole answer; returns its status. */
     private static int http(OutputStream out, InputStream in, byte[] request) throws IOException {
         out.write(request);
@@ -253,6 +303,18 @@ final class FixedRate {
                 + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
         byte[] out = java.util.Arrays.copyOf(head, head.length + body.length);
         System.arraycopy(body, 0, out, head.length, body.length);
+        return out;
+    }
+
+    /** A POST request of a JSON body with headers of its own (a webhook's signature, no token), as bytes. */
+    static byte[] post(String host, int port, String path, Map<String, String> headers, byte[] body) {
+        StringBuilder head = new StringBuilder("POST ").append(path).append(" HTTP/1.1\r\nHost: ").append(host)
+                .append(':').append(port).append("\r\n");
+        headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+        byte[] start = head.append("Content-Type: application/json\r\nAccept: application/json\r\nContent-Length: ")
+                .append(body.length).append("\r\n\r\n").toString().getBytes(StandardCharsets.US_ASCII);
+        byte[] out = java.util.Arrays.copyOf(start, start.length + body.length);
+        System.arraycopy(body, 0, out, start.length, body.length);
         return out;
     }
 
