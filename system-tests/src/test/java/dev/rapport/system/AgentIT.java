@@ -107,6 +107,24 @@ class AgentIT {
                 .statusCode(201);
     }
 
+    @Test
+    void aSatisfactionRatingFromTheDeskIsOnTheCustomersTimeline() throws Exception {
+        String email = "agent-csat-" + UUID.randomUUID() + "@example.com";
+        String ticket = String.valueOf(Math.floorMod(email.hashCode(), 1_000_000_000));
+        Instant at = Instant.now().minusSeconds(30);
+        DeskPauseIT.zendesk("{\"id\":\"csat-" + ticket + "\",\"ticket\":{\"id\":\"" + ticket + "\","
+                + "\"status\":\"solved\",\"subject\":\"Возврат\",\"updatedAt\":\"" + at + "\",\"requester\":"
+                + "{\"email\":\"" + email + "\"}},\"satisfaction\":{\"score\":\"bad\"}}");
+        Await.until(() -> context("email", email).statusCode() == 200 && context("email", email).jsonPath()
+                .getList("timeline.type", String.class).contains("csat_submitted"), "the rating reached the profile");
+        JsonPath c = context("email", email).jsonPath();
+        assertThat(c.getString("timeline.find { it.type == 'csat_submitted' }.properties.score")).isEqualTo("bad");
+        assertThat(c.getString("timeline.find { it.type == 'csat_submitted' }.properties.ticketId"))
+                .isEqualTo("zendesk-" + ticket);
+        assertThat(c.getString("timeline.find { it.type == 'csat_submitted' }.channel")).isEqualTo("service_desk");
+        assertThat(c.getList("timeline.type", String.class)).contains("ticket_resolved");
+    }
+
     private static RequestSpecification agent() {
         return given().port(Suite.port("service-desk-bridge")).auth().oauth2(TestTokens.user("agent"));
     }

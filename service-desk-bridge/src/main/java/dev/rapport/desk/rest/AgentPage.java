@@ -85,6 +85,9 @@ public class AgentPage {
             Map.entry("review_left", "отзыв"), Map.entry("product_viewed", "просмотр товара"),
             Map.entry("callback_requested", "просьба перезвонить"));
 
+    /** A desk's satisfaction ratings, as an agent says them. */
+    private static final Map<String, String> SCORES = Map.of("good", "хорошо", "ok", "нормально", "bad", "плохо");
+
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance page(Screen screen);
@@ -320,7 +323,8 @@ public class AgentPage {
         put(parts, "кампания", h.text("campaignId"));
         put(parts, "тема", quoted(h.text("subject")));
         put(parts, "текст", quoted(h.text("text")));
-        put(parts, "оценка", h.text("rating") != null ? h.text("rating") : h.text("score"));
+        String score = h.text("rating") != null ? h.text("rating") : h.text("score");
+        put(parts, "оценка", score == null ? null : SCORES.getOrDefault(score, score));
         put(parts, "причина", h.text("reason"));
         List<String> out = new ArrayList<>();
         parts.forEach((k, v) -> out.add(k + " " + v));
