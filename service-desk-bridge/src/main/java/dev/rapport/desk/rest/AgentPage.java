@@ -140,8 +140,7 @@ public class AgentPage {
         Uni<AgentDesk.View> view = blank(query) ? desk.context(null, null, profileId, RUSSIAN)
                 : q.contains("@") ? desk.context(null, q, null, RUSSIAN) : desk.context(q, null, null, RUSSIAN);
         return view.map(v -> html(200, new Screen(agent(), q, null, customer(v), recorded != null)))
-                .onFailure(RapportException.class).recoverWithItem(f -> {
-                    RapportException e = (RapportException) f;
+                .onFailure(RapportException.class).recoverWithItem(e -> {
                     return html(e.kind().httpStatus(), new Screen(agent(), q, words(e), null, false));
                 });
     }
@@ -161,8 +160,7 @@ public class AgentPage {
         return desk.record(profileId, productId, outcome, note, agent())
                 .map(o -> Response.seeOther(URI.create("/agent?profileId=" + URLEncoder.encode(o.profileId(),
                         StandardCharsets.UTF_8) + "&recorded=" + o.id())).build())
-                .onFailure(RapportException.class).recoverWithUni(f -> {
-                    RapportException e = (RapportException) f;
+                .onFailure(RapportException.class).recoverWithUni(e -> {
                     if (blank(profileId)) {
                         return Uni.createFrom().item(html(e.kind().httpStatus(), new Screen(agent(), "", words(e),
                                 null, false)));
