@@ -11,8 +11,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.ListValue;
+import com.google.protobuf.NullValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Timestamp;
+import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
 
 import dev.rapport.common.error.FieldError;
@@ -127,17 +130,33 @@ final class ProfileMapper {
         return channel.name().substring("CHANNEL_".length()).toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * A JSON object as a protobuf {@code Struct}, walking the tree (JsonFormat's parser would print and read every
+     * event's JSON again, the larger part of a timeline read's CPU); numbers become doubles, as JsonFormat makes them.
+     */
     static Struct struct(ObjectNode node) {
         Struct.Builder b = Struct.newBuilder();
         if (node == null) {
             return b.build();
         }
-        try {
-            JsonFormat.parser().merge(node.toString(), b);
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException(e);
-        }
+        node.properties().forEach(e -> b.putFields(e.getKey(), value(e.getValue())));
         return b.build();
+    }
+
+    private static Value value(JsonNode n) {
+        return switch (n.getNodeType()) {
+            case BOOLEAN -> Value.newBuilder().setBoolValue(n.booleanValue()).build();
+            case NUMBER -> Value.newBuilder().setNumberValue(n.doubleValue()).build();
+            case STRING -> Value.newBuilder().setStringValue(n.textValue()).build();
+            case ARRAY -> {
+                ListValue.Builder list = ListValue.newBuilder();
+                n.forEach(item -> list.addValues(value(item)));
+                yield Value.newBuilder().setListValue(list).build();
+            }
+            case OBJECT -> Value.newBuilder().setStructValue(struct((ObjectNode) n)).build();
+            case NULL, MISSING -> Value.newBuilder().setNullValue(NullValue.NULL_VALUE).build();
+            default -> Value.newBuilder().setStringValue(n.asText()).build();
+        };
     }
 
     static ObjectNode object(Struct struct) {
