@@ -14,6 +14,6 @@ class ChannelGatewayFoundationTest extends ServiceFoundationTestBase {
 
     @Override
     protected Status.Code grpcCodeForEmptyAuthorisedRequest() {
-        return Status.Code.UNIMPLEMENTED;
+        return Status.Code.INVALID_ARGUMENT;
     }
 }

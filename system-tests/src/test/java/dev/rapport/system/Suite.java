@@ -54,6 +54,11 @@ public final class Suite implements BeforeAllCallback {
         return "http://127.0.0.1:" + (PORT_BASE + 10);
     }
 
+    /** GreenMail's web API, where the email the suite sent arrives (dev/stack.sh mail). */
+    public static String mailApi() {
+        return "http://127.0.0.1:8025";
+    }
+
     /** Port of a service of the suite under test. */
     public static int port(String service) {
         return PORT_BASE + SERVICES.indexOf(service) + 1;
@@ -66,6 +71,8 @@ public final class Suite implements BeforeAllCallback {
     }
 
     private static Running start() {
+        // email goes to a real SMTP server: GreenMail, used as it is when one answers already
+        stack("mail");
         stack("services");
         return new Running();
     }

@@ -1,0 +1,55 @@
+package dev.rapport.channel.config;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** channel-gateway's settings ({@code rapport.channel.*}). */
+@ConfigMapping(prefix = "rapport.channel")
+public interface ChannelConfig {
+
+    /** The sender of email ({@code Name <address>}). */
+    @WithDefault("Rapport <noreply@rapport.local>")
+    String emailFrom();
+
+    /** The most SMS parts a message may take; a longer one is refused ({@code 422 channel_rule}). */
+    @WithDefault("10")
+    int smsMaxParts();
+
+    /** How often the dispatcher looks for due messages when nobody wakes it. */
+    @WithDefault("200ms")
+    Duration dispatchInterval();
+
+    /** How many messages one dispatch round claims. */
+    @WithDefault("200")
+    int dispatchBatchSize();
+
+    /** How many hand-offs a round runs at once. */
+    @WithDefault("32")
+    int dispatchConcurrency();
+
+    /** How long a claimed message is this replica's; past it, the hand-off counts as interrupted. */
+    @WithDefault("2m")
+    Duration lease();
+
+    /** How many temporary failures a message takes before it ends as failed. */
+    @WithDefault("10")
+    int maxAttempts();
+
+    /** The first pause after a temporary failure; it doubles with each one, with jitter, up to the most. */
+    @WithDefault("1s")
+    Duration firstBackoff();
+
+    /** The longest pause between two attempts. */
+    @WithDefault("10m")
+    Duration maxBackoff();
+
+    /** How often the events of messages are recorded on the profiles when nobody wakes the recorder. */
+    @WithDefault("500ms")
+    Duration eventInterval();
+
+    /** How many events one recording round takes. */
+    @WithDefault("500")
+    int eventBatchSize();
+}

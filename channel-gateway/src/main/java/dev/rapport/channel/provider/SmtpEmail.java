@@ -1,0 +1,75 @@
+package dev.rapport.channel.provider;
+
+import java.net.ConnectException;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import dev.rapport.channel.Message;
+import io.quarkus.mailer.Mail;
+import io.quarkus.mailer.reactive.ReactiveMailer;
+import io.smallrye.mutiny.Uni;
+import io.vertx.ext.mail.SMTPException;
+
+/**
+ * Email over SMTP with the Quarkus mailer (the local stack and the tests: GreenMail). The message gets a
+ * {@code Message-ID} of its own, which is the provider's id for it, and carries Rapport's message id in
+ * {@code X-Rapport-Message-Id}. A 5xx reply is permanent; a 4xx reply, a refused connection or a timeout is not.
+ */
+@ApplicationScoped
+public class SmtpEmail implements Provider {
+
+    private final ReactiveMailer mailer;
+    private final String from;
+    private final String domain;
+
+    public SmtpEmail(ReactiveMailer mailer, @ConfigProperty(name = "rapport.channel.email-from") String from) {
+        this.mailer = mailer;
+        this.from = from;
+        int at = from.lastIndexOf('@');
+        this.domain = at < 0 ? "rapport.local" : from.substring(at + 1).replace(">", "").strip();
+    }
+
+    @Override
+    public String name() {
+        return "smtp";
+    }
+
+    @Override
+    public String channel() {
+        return "email";
+    }
+
+    @Override
+    public Uni<String> send(Message m) {
+        String messageId = "<" + UUID.nameUUIDFromBytes(m.id().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                + "@" + domain + ">";
+        Mail mail = new Mail().addTo(m.address()).setFrom(from).setSubject(m.content().subject())
+                .addHeader("Message-ID", messageId).addHeader("X-Rapport-Message-Id", m.id());
+        if (m.content().html() != null) {
+            mail.setHtml(m.content().html());
+        }
+        if (m.content().text() != null) {
+            mail.setText(m.content().text());
+        }
+        return mailer.send(mail).replaceWith(messageId).onFailure().transform(SmtpEmail::classify);
+    }
+
+    private static Throwable classify(Throwable f) {
+        Throwable cause = f;
+        while (cause != null && !(cause instanceof SMTPException) && cause.getCause() != null && cause.getCause()
+                != cause) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof SMTPException smtp && smtp.isPermanent()) {
+            return smtp.getReplyCode() == 550 || smtp.getReplyCode() == 551 || smtp.getReplyCode() == 553
+                    ? ProviderFailure.unreachable("SMTP " + smtp.getReplyCode() + ": " + smtp.getMessage())
+                    : ProviderFailure.permanent("SMTP " + smtp.getReplyCode() + ": " + smtp.getMessage());
+        }
+        String why = cause instanceof ConnectException ? "the SMTP server refused the connection" : String.valueOf(
+                f.getMessage());
+        return ProviderFailure.temporary(why, null, f);
+    }
+}

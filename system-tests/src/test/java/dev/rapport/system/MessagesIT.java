@@ -1,0 +1,132 @@
+package dev.rapport.system;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.rapport.common.testing.Await;
+import dev.rapport.common.testing.TestTokens;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.ValidatableResponse;
+
+/**
+ * Sending across the suite: a transactional email to a person known to profile-service goes to the address on the
+ * profile, through real SMTP (GreenMail), once however often the caller repeats it; its status history says queued
+ * then sent, and its event reaches the person's timeline with the campaign; the same id with other content is a
+ * conflict; a marketing message to a person who never consented is refused with suppression's rule and not stored.
+ */
+@ExtendWith(Suite.class)
+class MessagesIT {
+
+    @Test
+    void aTransactionalEmailGoesOnceToTheProfilesAddressAndItsEventReachesTheTimeline() {
+        String email = "mail-" + UUID.randomUUID() + "@example.com";
+        String profile = person(email);
+        String id = "order-update-" + UUID.randomUUID();
+        Map<String, Object> message = email(id, profile, "transactional", "Заказ 123 передан в доставку");
+
+        JsonPath first = send(message).statusCode(202).extract().jsonPath();
+        assertThat(first.getString("messageId")).isEqualTo(id);
+        assertThat(first.getString("status")).isEqualTo("queued");
+        // the caller retries: the first answer, and still one message
+        assertThat(send(message).statusCode(202).extract().jsonPath().getString("status")).isEqualTo("queued");
+
+        Await.until(() -> "sent".equals(status(id)), "handed to SMTP");
+        JsonPath sent = message(id);
+        assertThat(sent.getString("provider")).isEqualTo("smtp");
+        assertThat(sent.getList("history.status", String.class)).containsExactly("queued", "sent");
+        List<Map<String, Object>> inbox = inbox(email);
+        assertThat(inbox).hasSize(1);
+        assertThat(String.valueOf(inbox.get(0).get("subject"))).isEqualTo("Заказ 123 передан в доставку");
+
+        Await.until(() -> timeline(profile).contains("message_sent"), "the event on the timeline");
+        JsonPath events = given().port(Suite.port("profile-service")).auth().oauth2(TestTokens.user("integrator"))
+                .when().get("/api/v1/profiles/" + profile + "/timeline").then().extract().jsonPath();
+        assertThat(events.getString("items.find { it.type == 'message_sent' }.properties.messageId")).isEqualTo(id);
+        assertThat(events.getString("items.find { it.type == 'message_sent' }.properties.campaignId"))
+                .isEqualTo("it-transactional");
+        assertThat(events.getString("items.find { it.type == 'message_sent' }.channel")).isEqualTo("email");
+        Map<String, Object> other = new HashMap<>(message);
+        other.put("content", Map.of("subject", "Другая тема", "text", "другое"));
+        send(other).statusCode(409).contentType("application/problem+json");
+        assertThat(inbox(email)).hasSize(1);
+    }
+
+    @Test
+    void aMarketingMessageWithoutConsentIsRefusedWithTheRuleAndNotStored() {
+        Suite.policyWithoutCapsOrQuietHours();
+        String email = "mail-nc-" + UUID.randomUUID() + "@example.com";
+        String profile = person(email, "page_viewed");
+        String id = "promo-" + UUID.randomUUID();
+        JsonPath refused = send(email(id, profile, "marketing", "Скидка 20 %")).statusCode(422).extract()
+                .jsonPath();
+        assertThat(refused.getString("reason")).isEqualTo("suppressed");
+        assertThat(refused.getList("errors.field", String.class)).contains("no_consent");
+        given().port(Suite.port("channel-gateway")).auth().oauth2(TestTokens.user("integrator")).when()
+                .get("/api/v1/messages/" + id).then().statusCode(404);
+    }
+
+    private static Map<String, Object> email(String id, String profile, String purpose, String subject) {
+        Map<String, Object> m = new HashMap<>();
+        m.put("id", id);
+        m.put("profileId", profile);
+        m.put("channel", "email");
+        m.put("purpose", purpose);
+        m.put("campaignId", "it-" + purpose);
+        m.put("content", Map.of("subject", subject, "html", "<p>" + subject + "</p>", "text", subject));
+        return m;
+    }
+
+    private static ValidatableResponse send(Map<String, Object> message) {
+        return given().port(Suite.port("channel-gateway")).auth().oauth2(TestTokens.user("integrator"))
+                .contentType(ContentType.JSON).body(message).when().post("/api/v1/messages").then();
+    }
+
+    private static JsonPath message(String id) {
+        return given().port(Suite.port("channel-gateway")).auth().oauth2(TestTokens.user("integrator")).when()
+                .get("/api/v1/messages/" + id).then().statusCode(200).extract().jsonPath();
+    }
+
+    private static String status(String id) {
+        return message(id).getString("status");
+    }
+
+    /** What GreenMail's web API holds for an address. */
+    private static List<Map<String, Object>> inbox(String email) {
+        return given().baseUri(Suite.mailApi()).when().get("/api/user/" + email + "/messages/INBOX/").then()
+                .statusCode(200).extract().jsonPath().getList("$");
+    }
+
+    private static List<String> timeline(String profile) {
+        return given().port(Suite.port("profile-service")).auth().oauth2(TestTokens.user("integrator")).when()
+                .get("/api/v1/profiles/" + profile + "/timeline").then().statusCode(200).extract().jsonPath()
+                .getList("items.type", String.class);
+    }
+
+    private static String person(String email) {
+        return person(email, "subscribed");
+    }
+
+    private static String person(String email, String type) {
+        Map<String, Object> e = new HashMap<>();
+        e.put("id", "mail-it-" + UUID.randomUUID());
+        e.put("type", type);
+        e.put("channel", "email");
+        e.put("occurredAt", Instant.now().minus(Duration.ofHours(1)).toString());
+        e.put("identifiers", Map.of("email", email));
+        e.put("properties", type.equals("subscribed") ? Map.of("channel", "all") : Map.of("url", "/"));
+        return given().port(Suite.port("profile-service")).auth().oauth2(TestTokens.user("integrator"))
+                .contentType(ContentType.JSON).body(e).when().post("/api/v1/events").then().statusCode(202)
+                .extract().path("accepted[0].profileId");
+    }
+}
