@@ -73,6 +73,16 @@ public final class ChannelRules {
         }
         if (m.content() == null) {
             errors.add(new FieldError("content", "is required"));
+        } else {
+            text(errors, "content.subject", m.content().subject());
+            text(errors, "content.html", m.content().html());
+            text(errors, "content.text", m.content().text());
+            text(errors, "content.title", m.content().title());
+            text(errors, "content.body", m.content().body());
+            m.content().data().forEach((k, v) -> {
+                name(errors, "content.data", k, true);
+                text(errors, "content.data." + k, v);
+            });
         }
         if (m.productIds().size() > 50) {
             errors.add(new FieldError("productIds", "must name at most 50 products"));
@@ -208,6 +218,13 @@ public final class ChannelRules {
         String problem = StorableText.nameProblem(value, 128);
         if (problem != null) {
             errors.add(new FieldError(field, problem));
+        }
+    }
+
+    /** Text a channel can carry: no NUL or other control characters but tab and line breaks. */
+    private static void text(List<FieldError> errors, String field, String value) {
+        if (value != null && StorableText.textProblem(value, EMAIL_BODY_CHARS) != null) {
+            errors.add(new FieldError(field, StorableText.textProblem(value, EMAIL_BODY_CHARS)));
         }
     }
 

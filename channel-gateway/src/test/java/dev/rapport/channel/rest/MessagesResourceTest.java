@@ -62,6 +62,7 @@ class MessagesResourceTest {
         assertThat(fields).contains("id", "profileId", "channel", "purpose", "productIds[1]", "expiresAt");
 
         send(with(sms("x"), "content", null)).statusCode(400).body("errors.field", hasItem("content"));
+        send(sms("Код\u0000 1234")).statusCode(400).body("errors.field", hasItem("content.text"));
         send(with(sms("x"), "to", "12ab")).statusCode(400).body("errors.field", hasItem("to"));
         send(with(with(sms("x"), "channel", "email"), "to", "not-an-email")).statusCode(400)
                 .body("errors[0].message", containsString("email"));

@@ -1,0 +1,171 @@
+package dev.rapport.channel.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+import jakarta.mail.internet.MimeMessage;
+
+import org.junit.jupiter.api.Test;
+
+import dev.rapport.channel.GreenMailResource;
+import dev.rapport.common.testing.Await;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * The dispatcher hands stored messages to real SMTP (GreenMail) once; keeps a message whose mail server is down and
+ * sends it when it is back; drops a message past its expiry; never lets a marketing message go without
+ * suppression-service's decision (down beside these tests: it gives up after its attempts); and, for a hand-off
+ * interrupted between the provider call and its record, sends a transactional message again but not a marketing one
+ * (docs/adr/0012). The events wait in the database while profile-service cannot take them.
+ */
+@QuarkusTest
+class DispatcherTest {
+
+    @Inject
+    AgroalDataSource db;
+
+    @Test
+    void aQueuedEmailGoesOnceThroughSmtpAndItsEventWaitsForProfileService() throws Exception {
+        String id = stored("transactional", "queued", null, null);
+        Await.until(() -> "sent".equals(status(id)), "handed to SMTP");
+        List<MimeMessage> mail = mailFor(id);
+        assertThat(mail).hasSize(1);
+        assertThat(mail.get(0).getSubject()).isEqualTo("Ваш заказ передан в доставку");
+        assertThat(mail.get(0).getAllRecipients()[0].toString()).isEqualTo(address(id));
+        assertThat(history(id)).containsExactly("queued", "sent");
+        assertThat(text("SELECT provider FROM message WHERE id = ?", id)).isEqualTo("smtp");
+        Await.until(() -> number("SELECT attempts FROM message_event WHERE message_id = ?", id) >= 1,
+                "the event tried, profile-service being down");
+        assertThat(text("SELECT type || ':' || recorded FROM message_event WHERE message_id = ?", id))
+                .isEqualTo("message_sent:false");
+        Thread.sleep(500);
+        assertThat(mailFor(id)).as("sent once").hasSize(1);
+    }
+
+    @Test
+    void anEmailWhoseMailServerIsDownIsKeptAndSentWhenItIsBack() throws Exception {
+        GreenMailResource.down();
+        String id;
+        try {
+            id = stored("transactional", "queued", null, null);
+            Await.until(() -> number("SELECT attempts FROM message WHERE id = ?", id) >= 2, "tried again");
+            assertThat(status(id)).isIn("queued", "sending");
+            assertThat(text("SELECT last_error FROM message WHERE id = ?", id)).isNotBlank();
+        } finally {
+            GreenMailResource.up();
+        }
+        Await.until(() -> "sent".equals(status(id)), "sent once the server is back");
+        assertThat(mailFor(id)).hasSize(1);
+    }
+
+    @Test
+    void aMessagePastItsExpiryIsDroppedNotSent() throws Exception {
+        String id = stored("transactional", "queued", null, Instant.now().minusSeconds(1));
+        Await.until(() -> "expired".equals(status(id)), "dropped");
+        assertThat(mailFor(id)).isEmpty();
+    }
+
+    @Test
+    void aMarketingMessageNeverGoesWithoutSuppressionsDecision() throws Exception {
+        String id = stored("marketing", "queued", null, null);
+        Await.until(() -> "failed".equals(status(id)), "given up: suppression-service never answered");
+        assertThat(text("SELECT last_error FROM message WHERE id = ?", id)).contains("suppression-service");
+        assertThat(mailFor(id)).isEmpty();
+    }
+
+    @Test
+    void anInterruptedHandOffGoesAgainWhenTransactionalButNotWhenMarketing() throws Exception {
+        Instant ranOut = Instant.now().minusSeconds(5);
+        String promo = stored("marketing", "sending", ranOut, null);
+        String order = stored("transactional", "sending", ranOut, null);
+        Await.until(() -> "failed".equals(status(promo)) && "sent".equals(status(order)), "looked at again");
+        assertThat(text("SELECT detail FROM message_status WHERE message_id = ? ORDER BY seq DESC LIMIT 1", promo))
+                .contains("interrupted", "at most once");
+        assertThat(mailFor(promo)).isEmpty();
+        assertThat(mailFor(order)).hasSize(1);
+        assertThat(history(order)).containsSubsequence("queued", "sent");
+    }
+
+    private String stored(String purpose, String status, Instant leaseUntil, Instant expiresAt) throws SQLException {
+        String id = "d-" + UUID.randomUUID();
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("""
+                INSERT INTO message (id, profile_id, channel, purpose, address, identity, content, request_digest,
+                    segments, status, attempts, next_attempt_at, lease_until, expires_at, created_at, updated_at)
+                VALUES (?, 'p-1', 'email', ?, ?, 'email:p1@example.com', ?::jsonb, 'digest', 1, ?, 0, now(), ?, ?,
+                    now(), now())""")) {
+            s.setString(1, id);
+            s.setString(2, purpose);
+            s.setString(3, id + "@example.com");
+            s.setString(4, "{\"subject\":\"Ваш заказ передан в доставку\",\"text\":\"Заказ 123 в пути\"}");
+            s.setString(5, status);
+            s.setTimestamp(6, leaseUntil == null ? null : Timestamp.from(leaseUntil));
+            s.setTimestamp(7, expiresAt == null ? null : Timestamp.from(expiresAt));
+            s.executeUpdate();
+        }
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
+                "INSERT INTO message_status (message_id, status, at, detail) VALUES (?, 'queued', now(), 'test')")) {
+            s.setString(1, id);
+            s.executeUpdate();
+        }
+        return id;
+    }
+
+    private static String address(String id) {
+        return id + "@example.com";
+    }
+
+    private static List<MimeMessage> mailFor(String id) throws Exception {
+        List<MimeMessage> out = new ArrayList<>();
+        for (MimeMessage m : GreenMailResource.mail().getReceivedMessages()) {
+            String[] header = m.getHeader("X-Rapport-Message-Id");
+            if (header != null && Arrays.asList(header).contains(id)) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    private String status(String id) throws SQLException {
+        return text("SELECT status FROM message WHERE id = ?", id);
+    }
+
+    private List<String> history(String id) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
+                "SELECT status FROM message_status WHERE message_id = ? ORDER BY seq")) {
+            s.setString(1, id);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    out.add(r.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    private String text(String sql, String id) throws SQLException {
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, id);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? r.getString(1) : null;
+            }
+        }
+    }
+
+    private long number(String sql, String id) throws SQLException {
+        String t = text(sql, id);
+        return t == null ? 0 : Long.parseLong(t);
+    }
+}
