@@ -191,6 +191,16 @@ public class Dispatcher {
                 detail, event, now)).replaceWithVoid();
     }
 
+    /** Whether some provider is configured for a channel. */
+    public boolean serves(String channel) {
+        for (Provider p : providers) {
+            if (p.channel().equals(channel)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private Provider provider(Message m) {
         for (Provider p : providers) {
             if (p.takes(m)) {

@@ -94,6 +94,11 @@ public class MessageService {
         try {
             rules.checkForm(o, now);
             checked = rules.checkRules(o.channel(), o.content());
+            if (!dispatcher.serves(o.channel())) {
+                throw new RapportException(ErrorKind.UNPROCESSABLE, "no_provider", "No provider is configured for "
+                        + "channel " + o.channel() + ": the message could never go.", List.of(new FieldError("channel",
+                                "has no provider configured")));
+            }
         } catch (RapportException e) {
             return Uni.createFrom().failure(e);
         }

@@ -98,26 +98,31 @@ class DispatcherTest {
         assertThat(history(order)).containsSubsequence("queued", "sent");
     }
 
+    /** A message as the gateway stores it, with its first status, in one transaction (the dispatcher is running). */
     private String stored(String purpose, String status, Instant leaseUntil, Instant expiresAt) throws SQLException {
         String id = "d-" + UUID.randomUUID();
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("""
-                INSERT INTO message (id, profile_id, channel, purpose, address, identity, content, request_digest,
-                    segments, status, attempts, next_attempt_at, lease_until, expires_at, created_at, updated_at)
-                VALUES (?, 'p-1', 'email', ?, ?, 'email:p1@example.com', ?::jsonb, 'digest', 1, ?, 0, now(), ?, ?,
-                    now(), now())""")) {
-            s.setString(1, id);
-            s.setString(2, purpose);
-            s.setString(3, id + "@example.com");
-            s.setString(4, "{\"subject\":\"Ваш заказ передан в доставку\",\"text\":\"Заказ 123 в пути\"}");
-            s.setString(5, status);
-            s.setTimestamp(6, leaseUntil == null ? null : Timestamp.from(leaseUntil));
-            s.setTimestamp(7, expiresAt == null ? null : Timestamp.from(expiresAt));
-            s.executeUpdate();
-        }
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
-                "INSERT INTO message_status (message_id, status, at, detail) VALUES (?, 'queued', now(), 'test')")) {
-            s.setString(1, id);
-            s.executeUpdate();
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement s = c.prepareStatement("""
+                    INSERT INTO message (id, profile_id, channel, purpose, address, identity, content, request_digest,
+                        segments, status, attempts, next_attempt_at, lease_until, expires_at, created_at, updated_at)
+                    VALUES (?, 'p-1', 'email', ?, ?, 'email:p1@example.com', ?::jsonb, 'digest', 1, ?, 0, now(), ?,
+                        ?, now(), now())""")) {
+                s.setString(1, id);
+                s.setString(2, purpose);
+                s.setString(3, id + "@example.com");
+                s.setString(4, "{\"subject\":\"Ваш заказ передан в доставку\",\"text\":\"Заказ 123 в пути\"}");
+                s.setString(5, status);
+                s.setTimestamp(6, leaseUntil == null ? null : Timestamp.from(leaseUntil));
+                s.setTimestamp(7, expiresAt == null ? null : Timestamp.from(expiresAt));
+                s.executeUpdate();
+            }
+            try (PreparedStatement s = c.prepareStatement(
+                    "INSERT INTO message_status (message_id, status, at, detail) VALUES (?, 'queued', now(), 'test')")) {
+                s.setString(1, id);
+                s.executeUpdate();
+            }
+            c.commit();
         }
         return id;
     }
