@@ -1,18 +1,20 @@
 package dev.rapport.stubs;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 
 /**
@@ -46,12 +48,10 @@ public final class StubServer implements AutoCloseable {
         ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(threads);
         ZendeskStub zendesk = new ZendeskStub(zendeskUser, zendeskToken);
-        server.createContext("/zendesk/", zendesk::handle);
-        server.createContext("/_received", exchange -> {
-            ObjectNode all = JSON.createObjectNode();
-            all.set("zendesk", zendesk.received());
-            respond(exchange, 200, Map.of(), JSON.writeValueAsBytes(all));
-        });
+        Map<String, Received> logs = new LinkedHashMap<>();
+        serve(server, "zendesk", zendesk::handle);
+        logs.put("zendesk", zendesk.log());
+        server.createContext("/_received", exchange -> received(exchange, logs));
         server.start();
         return new StubServer(server, threads, zendesk);
     }
@@ -85,6 +85,51 @@ public final class StubServer implements AutoCloseable {
                 + "/_received)");
     }
 
+    /** Serves a stand-in under {@code /name/}; a handler that fails answers 500 with why, not a dropped connection. */
+    private static void serve(HttpServer server, String name, HttpHandler handler) {
+        server.createContext("/" + name + "/", exchange -> {
+            try {
+                handler.handle(exchange);
+            } catch (IOException | RuntimeException e) {
+                e.printStackTrace();
+                try {
+                    respond(exchange, 500, Map.of(), JSON.writeValueAsBytes(JSON.createObjectNode()
+                            .put("error", "the " + name + " stand-in failed: " + e)));
+                } catch (IOException | RuntimeException ignored) {
+                    exchange.close();
+                }
+            } finally {
+                Received.forget(exchange);
+            }
+        });
+    }
+
+    /** {@code GET /_received}: every stand-in's list, by name; {@code GET /_received/{name}}: one stand-in's. */
+    private static void received(HttpExchange exchange, Map<String, Received> logs) throws IOException {
+        String path = exchange.getRequestURI().getPath().replaceAll("/+$", "");
+        if (path.equals("/_received")) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            out.write('{');
+            for (Map.Entry<String, Received> log : logs.entrySet()) {
+                if (out.size() > 1) {
+                    out.write(',');
+                }
+                out.writeBytes(utf8(JSON.writeValueAsString(log.getKey()) + ":"));
+                out.writeBytes(log.getValue().json());
+            }
+            out.write('}');
+            respond(exchange, 200, Map.of(), out.toByteArray());
+            return;
+        }
+        Received log = path.startsWith("/_received/") ? logs.get(path.substring("/_received/".length())) : null;
+        if (log == null) {
+            respond(exchange, 404, Map.of(), JSON.writeValueAsBytes(JSON.createObjectNode()
+                    .put("error", "no such stand-in; there are " + String.join(", ", logs.keySet()))));
+        } else {
+            respond(exchange, 200, Map.of(), log.json());
+        }
+    }
+
     static byte[] body(HttpExchange exchange) throws IOException {
         try (InputStream in = exchange.getRequestBody()) {
             return in.readNBytes(1 << 20);
@@ -93,7 +138,10 @@ public final class StubServer implements AutoCloseable {
 
     static void respond(HttpExchange exchange, int status, Map<String, String> headers, byte[] body)
             throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        Received.answered(exchange, status, body);
+        if (body.length > 0) {
+            exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        }
         headers.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
         exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
         if (body.length > 0) {
