@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,9 +20,10 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * The local stand-ins of the external services Rapport calls, on one port, each under its own path: {@code /zendesk}
- * speaks Zendesk's ticket API. {@code GET /_received} lists what each stand-in received, newest last, so a newcomer
- * running {@code make run} sees what Rapport sent, as GreenMail shows email. Tests start one in their JVM; {@code make
- * run} starts {@link #main} as a process.
+ * speaks Zendesk's ticket API, {@code /twilio} Twilio's Messages API. {@code GET /_received} lists what each stand-in
+ * received, newest last ({@code GET /_received/{name}} one stand-in's), so a newcomer running {@code make run} sees
+ * what Rapport sent, as GreenMail shows email. Tests start one in their JVM; {@code make run} starts {@link #main} as
+ * a process.
  */
 public final class StubServer implements AutoCloseable {
 
@@ -30,30 +32,75 @@ public final class StubServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService threads;
     private final ZendeskStub zendesk;
+    private final TwilioStub twilio;
 
-    private StubServer(HttpServer server, ExecutorService threads, ZendeskStub zendesk) {
+    /**
+     * The credentials the stand-ins accept, each as the provider issues it; {@link #demo()} has the demo values of
+     * {@code dev/local.env}, and a test changes the ones it cares about.
+     *
+     * @param zendeskUser the Zendesk API user (an agent's email) the stand-in accepts with {@code zendeskToken}
+     * @param zendeskToken the Zendesk API token
+     * @param twilioAccountSid the Twilio account SID ({@code AC} and 32 hex digits), also the HTTP Basic user
+     * @param twilioAuthToken the Twilio auth token, the HTTP Basic password
+     */
+    public record Credentials(String zendeskUser, String zendeskToken, String twilioAccountSid,
+            String twilioAuthToken) {
+
+        /** The demo values, as in {@code dev/local.env}. */
+        public static Credentials demo() {
+            return new Credentials("agent@example.com", "zendesk-dev-token", "AC00000000000000000000000000000001",
+                    "twilio-dev-auth-token");
+        }
+
+        /** The demo values, replaced by the {@code RAPPORT_…} variables that {@code env} sets. */
+        static Credentials from(Map<String, String> env) {
+            Credentials d = demo();
+            return new Credentials(env.getOrDefault("RAPPORT_ZENDESK_API_USER", d.zendeskUser()),
+                    env.getOrDefault("RAPPORT_ZENDESK_API_TOKEN", d.zendeskToken()),
+                    env.getOrDefault("RAPPORT_TWILIO_ACCOUNT_SID", d.twilioAccountSid()),
+                    env.getOrDefault("RAPPORT_TWILIO_AUTH_TOKEN", d.twilioAuthToken()));
+        }
+
+        public Credentials withZendesk(String user, String token) {
+            return new Credentials(user, token, twilioAccountSid, twilioAuthToken);
+        }
+
+        public Credentials withTwilio(String accountSid, String authToken) {
+            return new Credentials(zendeskUser, zendeskToken, accountSid, authToken);
+        }
+    }
+
+    private StubServer(HttpServer server, ExecutorService threads, ZendeskStub zendesk, TwilioStub twilio) {
         this.server = server;
         this.threads = threads;
         this.zendesk = zendesk;
+        this.twilio = twilio;
     }
 
     /**
-     * Starts the stand-ins on a port of the loopback interface (0 picks a free one).
+     * Starts the stand-ins on a port of the loopback interface (0 picks a free one), the others than Zendesk with the
+     * demo credentials of {@link Credentials#demo()}.
      *
      * @param zendeskUser the Zendesk API user (an agent's email) the stand-in accepts with {@code zendeskToken}
      * @param zendeskToken the Zendesk API token it accepts
      */
     public static StubServer start(int port, String zendeskUser, String zendeskToken) throws IOException {
+        return start(port, Credentials.demo().withZendesk(zendeskUser, zendeskToken));
+    }
+
+    /** Starts the stand-ins on a port of the loopback interface (0 picks a free one), accepting {@code accepted}. */
+    public static StubServer start(int port, Credentials accepted) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
         ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(threads);
-        ZendeskStub zendesk = new ZendeskStub(zendeskUser, zendeskToken);
+        ZendeskStub zendesk = new ZendeskStub(accepted.zendeskUser(), accepted.zendeskToken());
+        TwilioStub twilio = new TwilioStub(accepted.twilioAccountSid(), accepted.twilioAuthToken());
         Map<String, Received> logs = new LinkedHashMap<>();
-        serve(server, "zendesk", zendesk::handle);
-        logs.put("zendesk", zendesk.log());
+        serve(server, logs, "zendesk", zendesk::handle, zendesk.log());
+        serve(server, logs, "twilio", twilio::handle, twilio.log());
         server.createContext("/_received", exchange -> received(exchange, logs));
         server.start();
-        return new StubServer(server, threads, zendesk);
+        return new StubServer(server, threads, zendesk, twilio);
     }
 
     /** Where the stand-ins answer, e.g. {@code http://127.0.0.1:8090}. */
@@ -66,6 +113,11 @@ public final class StubServer implements AutoCloseable {
         return zendesk;
     }
 
+    /** The Twilio stand-in; its API is at {@code base()/twilio} (Twilio's is at {@code https://api.twilio.com}). */
+    public TwilioStub twilio() {
+        return twilio;
+    }
+
     @Override
     public void close() {
         server.stop(0);
@@ -73,20 +125,21 @@ public final class StubServer implements AutoCloseable {
     }
 
     /**
-     * Runs the stand-ins until the process is stopped: port {@code RAPPORT_STUBS_PORT} (8090), the Zendesk API user
-     * and token from {@code RAPPORT_ZENDESK_API_USER} and {@code RAPPORT_ZENDESK_API_TOKEN}.
+     * Runs the stand-ins until the process is stopped: port {@code RAPPORT_STUBS_PORT} (8090), the credentials from
+     * the {@code RAPPORT_…} variables of {@link Credentials#from} (the demo values where unset).
      */
     public static void main(String[] args) throws IOException {
         int port = Integer.parseInt(System.getenv().getOrDefault("RAPPORT_STUBS_PORT", "8090"));
-        StubServer stubs = start(port, System.getenv().getOrDefault("RAPPORT_ZENDESK_API_USER", "agent@example.com"),
-                System.getenv().getOrDefault("RAPPORT_ZENDESK_API_TOKEN", "zendesk-dev-token"));
+        StubServer stubs = start(port, Credentials.from(System.getenv()));
         Runtime.getRuntime().addShutdownHook(new Thread(stubs::close));
         System.out.println("Provider stand-ins on " + stubs.base() + " (what they received: " + stubs.base()
                 + "/_received)");
     }
 
     /** Serves a stand-in under {@code /name/}; a handler that fails answers 500 with why, not a dropped connection. */
-    private static void serve(HttpServer server, String name, HttpHandler handler) {
+    private static void serve(HttpServer server, Map<String, Received> logs, String name, HttpHandler handler,
+            Received log) {
+        logs.put(name, log);
         server.createContext("/" + name + "/", exchange -> {
             try {
                 handler.handle(exchange);
@@ -134,6 +187,26 @@ public final class StubServer implements AutoCloseable {
         try (InputStream in = exchange.getRequestBody()) {
             return in.readNBytes(1 << 20);
         }
+    }
+
+    /** An {@code application/x-www-form-urlencoded} body (or query), the first value of each name, in order. */
+    static Map<String, String> form(byte[] body) {
+        Map<String, String> form = new LinkedHashMap<>();
+        for (String pair : new String(body, StandardCharsets.UTF_8).split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            form.putIfAbsent(name, eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+        return form;
+    }
+
+    /** The token of an {@code Authorization: Bearer …} header, or null. */
+    static String bearer(HttpExchange exchange) {
+        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        return header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
     }
 
     static void respond(HttpExchange exchange, int status, Map<String, String> headers, byte[] body)
