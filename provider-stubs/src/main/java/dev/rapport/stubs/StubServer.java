@@ -20,8 +20,8 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * The local stand-ins of the external services Rapport calls, on one port, each under its own path: {@code /zendesk}
- * speaks Zendesk's ticket API, {@code /twilio} Twilio's Messages API. {@code GET /_received} lists what each stand-in
- * received, newest last ({@code GET /_received/{name}} one stand-in's), so a newcomer running {@code make run} sees
+ * speaks Zendesk's ticket API, {@code /twilio} Twilio's Messages API, {@code /telegram} Telegram's Bot API.
+ * {@code GET /_received} lists what each stand-in received, newest last ({@code GET /_received/{name}} one stand-in's), so a newcomer running {@code make run} sees
  * what Rapport sent, as GreenMail shows email. Tests start one in their JVM; {@code make run} starts {@link #main} as
  * a process.
  */
@@ -33,6 +33,7 @@ public final class StubServer implements AutoCloseable {
     private final ExecutorService threads;
     private final ZendeskStub zendesk;
     private final TwilioStub twilio;
+    private final TelegramStub telegram;
 
     /**
      * The credentials the stand-ins accept, each as the provider issues it; {@link #demo()} has the demo values of
@@ -42,14 +43,20 @@ public final class StubServer implements AutoCloseable {
      * @param zendeskToken the Zendesk API token
      * @param twilioAccountSid the Twilio account SID ({@code AC} and 32 hex digits), also the HTTP Basic user
      * @param twilioAuthToken the Twilio auth token, the HTTP Basic password
+     * @param telegramBotToken the Telegram bot's token ({@code {bot id}:{secret}}), part of the Bot API's paths
+     * @param whatsappToken the WhatsApp Cloud API access token (a system user's), sent as a bearer token
+     * @param whatsappPhoneNumberId the id of the business phone number messages are sent from
+     * @param sendgridApiKey the SendGrid API key, sent as a bearer token
      */
     public record Credentials(String zendeskUser, String zendeskToken, String twilioAccountSid,
-            String twilioAuthToken) {
+            String twilioAuthToken, String telegramBotToken, String whatsappToken, String whatsappPhoneNumberId,
+            String sendgridApiKey) {
 
         /** The demo values, as in {@code dev/local.env}. */
         public static Credentials demo() {
             return new Credentials("agent@example.com", "zendesk-dev-token", "AC00000000000000000000000000000001",
-                    "twilio-dev-auth-token");
+                    "twilio-dev-auth-token", "7000000001:rapport-dev-telegram-bot-token", "whatsapp-dev-token",
+                    "100000000000001", "SG.rapport-dev.sendgrid-dev-api-key");
         }
 
         /** The demo values, replaced by the {@code RAPPORT_…} variables that {@code env} sets. */
@@ -58,23 +65,46 @@ public final class StubServer implements AutoCloseable {
             return new Credentials(env.getOrDefault("RAPPORT_ZENDESK_API_USER", d.zendeskUser()),
                     env.getOrDefault("RAPPORT_ZENDESK_API_TOKEN", d.zendeskToken()),
                     env.getOrDefault("RAPPORT_TWILIO_ACCOUNT_SID", d.twilioAccountSid()),
-                    env.getOrDefault("RAPPORT_TWILIO_AUTH_TOKEN", d.twilioAuthToken()));
+                    env.getOrDefault("RAPPORT_TWILIO_AUTH_TOKEN", d.twilioAuthToken()),
+                    env.getOrDefault("RAPPORT_TELEGRAM_BOT_TOKEN", d.telegramBotToken()),
+                    env.getOrDefault("RAPPORT_WHATSAPP_TOKEN", d.whatsappToken()),
+                    env.getOrDefault("RAPPORT_WHATSAPP_PHONE_NUMBER_ID", d.whatsappPhoneNumberId()),
+                    env.getOrDefault("RAPPORT_SENDGRID_API_KEY", d.sendgridApiKey()));
         }
 
         public Credentials withZendesk(String user, String token) {
-            return new Credentials(user, token, twilioAccountSid, twilioAuthToken);
+            return new Credentials(user, token, twilioAccountSid, twilioAuthToken, telegramBotToken, whatsappToken,
+                    whatsappPhoneNumberId, sendgridApiKey);
         }
 
         public Credentials withTwilio(String accountSid, String authToken) {
-            return new Credentials(zendeskUser, zendeskToken, accountSid, authToken);
+            return new Credentials(zendeskUser, zendeskToken, accountSid, authToken, telegramBotToken, whatsappToken,
+                    whatsappPhoneNumberId, sendgridApiKey);
+        }
+
+        public Credentials withTelegram(String botToken) {
+            return new Credentials(zendeskUser, zendeskToken, twilioAccountSid, twilioAuthToken, botToken,
+                    whatsappToken, whatsappPhoneNumberId, sendgridApiKey);
+        }
+
+        public Credentials withWhatsapp(String token, String phoneNumberId) {
+            return new Credentials(zendeskUser, zendeskToken, twilioAccountSid, twilioAuthToken, telegramBotToken,
+                    token, phoneNumberId, sendgridApiKey);
+        }
+
+        public Credentials withSendgrid(String apiKey) {
+            return new Credentials(zendeskUser, zendeskToken, twilioAccountSid, twilioAuthToken, telegramBotToken,
+                    whatsappToken, whatsappPhoneNumberId, apiKey);
         }
     }
 
-    private StubServer(HttpServer server, ExecutorService threads, ZendeskStub zendesk, TwilioStub twilio) {
+    private StubServer(HttpServer server, ExecutorService threads, ZendeskStub zendesk, TwilioStub twilio,
+            TelegramStub telegram) {
         this.server = server;
         this.threads = threads;
         this.zendesk = zendesk;
         this.twilio = twilio;
+        this.telegram = telegram;
     }
 
     /**
@@ -95,12 +125,14 @@ public final class StubServer implements AutoCloseable {
         server.setExecutor(threads);
         ZendeskStub zendesk = new ZendeskStub(accepted.zendeskUser(), accepted.zendeskToken());
         TwilioStub twilio = new TwilioStub(accepted.twilioAccountSid(), accepted.twilioAuthToken());
+        TelegramStub telegram = new TelegramStub(accepted.telegramBotToken());
         Map<String, Received> logs = new LinkedHashMap<>();
         serve(server, logs, "zendesk", zendesk::handle, zendesk.log());
         serve(server, logs, "twilio", twilio::handle, twilio.log());
+        serve(server, logs, "telegram", telegram::handle, telegram.log());
         server.createContext("/_received", exchange -> received(exchange, logs));
         server.start();
-        return new StubServer(server, threads, zendesk, twilio);
+        return new StubServer(server, threads, zendesk, twilio, telegram);
     }
 
     /** Where the stand-ins answer, e.g. {@code http://127.0.0.1:8090}. */
@@ -116,6 +148,11 @@ public final class StubServer implements AutoCloseable {
     /** The Twilio stand-in; its API is at {@code base()/twilio} (Twilio's is at {@code https://api.twilio.com}). */
     public TwilioStub twilio() {
         return twilio;
+    }
+
+    /** The Telegram stand-in; its Bot API is at {@code base()/telegram} (Telegram's at {@code https://api.telegram.org}). */
+    public TelegramStub telegram() {
+        return telegram;
     }
 
     @Override
