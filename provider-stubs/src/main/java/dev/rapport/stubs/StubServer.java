@@ -34,6 +34,7 @@ public final class StubServer implements AutoCloseable {
     private final ZendeskStub zendesk;
     private final TwilioStub twilio;
     private final TelegramStub telegram;
+    private final WhatsappStub whatsapp;
 
     /**
      * The credentials the stand-ins accept, each as the provider issues it; {@link #demo()} has the demo values of
@@ -99,12 +100,13 @@ public final class StubServer implements AutoCloseable {
     }
 
     private StubServer(HttpServer server, ExecutorService threads, ZendeskStub zendesk, TwilioStub twilio,
-            TelegramStub telegram) {
+            TelegramStub telegram, WhatsappStub whatsapp) {
         this.server = server;
         this.threads = threads;
         this.zendesk = zendesk;
         this.twilio = twilio;
         this.telegram = telegram;
+        this.whatsapp = whatsapp;
     }
 
     /**
@@ -126,13 +128,15 @@ public final class StubServer implements AutoCloseable {
         ZendeskStub zendesk = new ZendeskStub(accepted.zendeskUser(), accepted.zendeskToken());
         TwilioStub twilio = new TwilioStub(accepted.twilioAccountSid(), accepted.twilioAuthToken());
         TelegramStub telegram = new TelegramStub(accepted.telegramBotToken());
+        WhatsappStub whatsapp = new WhatsappStub(accepted.whatsappToken(), accepted.whatsappPhoneNumberId());
         Map<String, Received> logs = new LinkedHashMap<>();
         serve(server, logs, "zendesk", zendesk::handle, zendesk.log());
         serve(server, logs, "twilio", twilio::handle, twilio.log());
         serve(server, logs, "telegram", telegram::handle, telegram.log());
+        serve(server, logs, "whatsapp", whatsapp::handle, whatsapp.log());
         server.createContext("/_received", exchange -> received(exchange, logs));
         server.start();
-        return new StubServer(server, threads, zendesk, twilio, telegram);
+        return new StubServer(server, threads, zendesk, twilio, telegram, whatsapp);
     }
 
     /** Where the stand-ins answer, e.g. {@code http://127.0.0.1:8090}. */
@@ -153,6 +157,11 @@ public final class StubServer implements AutoCloseable {
     /** The Telegram stand-in; its Bot API is at {@code base()/telegram} (Telegram's at {@code https://api.telegram.org}). */
     public TelegramStub telegram() {
         return telegram;
+    }
+
+    /** The WhatsApp stand-in; its Cloud API is at {@code base()/whatsapp} (Meta's at {@code https://graph.facebook.com}). */
+    public WhatsappStub whatsapp() {
+        return whatsapp;
     }
 
     @Override
