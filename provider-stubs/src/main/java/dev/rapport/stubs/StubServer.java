@@ -35,6 +35,7 @@ public final class StubServer implements AutoCloseable {
     private final TwilioStub twilio;
     private final TelegramStub telegram;
     private final WhatsappStub whatsapp;
+    private final SendgridStub sendgrid;
 
     /**
      * The credentials the stand-ins accept, each as the provider issues it; {@link #demo()} has the demo values of
@@ -100,13 +101,14 @@ public final class StubServer implements AutoCloseable {
     }
 
     private StubServer(HttpServer server, ExecutorService threads, ZendeskStub zendesk, TwilioStub twilio,
-            TelegramStub telegram, WhatsappStub whatsapp) {
+            TelegramStub telegram, WhatsappStub whatsapp, SendgridStub sendgrid) {
         this.server = server;
         this.threads = threads;
         this.zendesk = zendesk;
         this.twilio = twilio;
         this.telegram = telegram;
         this.whatsapp = whatsapp;
+        this.sendgrid = sendgrid;
     }
 
     /**
@@ -129,14 +131,16 @@ public final class StubServer implements AutoCloseable {
         TwilioStub twilio = new TwilioStub(accepted.twilioAccountSid(), accepted.twilioAuthToken());
         TelegramStub telegram = new TelegramStub(accepted.telegramBotToken());
         WhatsappStub whatsapp = new WhatsappStub(accepted.whatsappToken(), accepted.whatsappPhoneNumberId());
+        SendgridStub sendgrid = new SendgridStub(accepted.sendgridApiKey());
         Map<String, Received> logs = new LinkedHashMap<>();
         serve(server, logs, "zendesk", zendesk::handle, zendesk.log());
         serve(server, logs, "twilio", twilio::handle, twilio.log());
         serve(server, logs, "telegram", telegram::handle, telegram.log());
         serve(server, logs, "whatsapp", whatsapp::handle, whatsapp.log());
+        serve(server, logs, "sendgrid", sendgrid::handle, sendgrid.log());
         server.createContext("/_received", exchange -> received(exchange, logs));
         server.start();
-        return new StubServer(server, threads, zendesk, twilio, telegram, whatsapp);
+        return new StubServer(server, threads, zendesk, twilio, telegram, whatsapp, sendgrid);
     }
 
     /** Where the stand-ins answer, e.g. {@code http://127.0.0.1:8090}. */
@@ -162,6 +166,11 @@ public final class StubServer implements AutoCloseable {
     /** The WhatsApp stand-in; its Cloud API is at {@code base()/whatsapp} (Meta's at {@code https://graph.facebook.com}). */
     public WhatsappStub whatsapp() {
         return whatsapp;
+    }
+
+    /** The SendGrid stand-in; its v3 API is at {@code base()/sendgrid} (SendGrid's at {@code https://api.sendgrid.com}). */
+    public SendgridStub sendgrid() {
+        return sendgrid;
     }
 
     @Override
