@@ -92,7 +92,8 @@ class SendgridStubTest {
         assertThat(errors(send(KEY, MAIL.replace("ivan@example.com", "ivan")), 400).get(0).path("field").asText())
                 .isEqualTo("personalizations.0.to.0.email");
         assertThat(send(KEY, "{\"personalizations\":[{\"to\":[{\"email\":\"a@example.com\"}]}],\"from\":{\"email\":"
-                + "\"b@example.com\"},\"template_id\":\"d-123\"}").statusCode()).as("a template has both").isEqualTo(202);
+                + "\"b@example.com\"},\"template_id\":\"d-123\"}").statusCode()).as("a template has both")
+                .isEqualTo(202);
     }
 
     @Test
