@@ -328,14 +328,27 @@ mail_up() {
 # The local stand-ins of the desks and providers (provider-stubs), speaking their wire formats; the services are
 # pointed at them unless the environment names real ones.
 stubs_up() {
-  export RAPPORT_ZENDESK_API_URL="${RAPPORT_ZENDESK_API_URL:-http://127.0.0.1:$STUBS_PORT/zendesk}"
+  local stubs="http://127.0.0.1:$STUBS_PORT"
+  export RAPPORT_ZENDESK_API_URL="${RAPPORT_ZENDESK_API_URL:-$stubs/zendesk}"
+  export RAPPORT_TWILIO_API_URL="${RAPPORT_TWILIO_API_URL:-$stubs/twilio}"
+  export RAPPORT_FCM_API_URL="${RAPPORT_FCM_API_URL:-$stubs/fcm}"
+  export RAPPORT_TELEGRAM_API_URL="${RAPPORT_TELEGRAM_API_URL:-$stubs/telegram}"
+  export RAPPORT_WHATSAPP_API_URL="${RAPPORT_WHATSAPP_API_URL:-$stubs/whatsapp}"
+  export RAPPORT_SENDGRID_API_URL="${RAPPORT_SENDGRID_API_URL:-$stubs/sendgrid}"
+  # the FCM key file the stand-ins write: a relative path is the owner's, so two stacks never share one
+  case "${RAPPORT_FCM_SERVICE_ACCOUNT_FILE:-}" in
+    /* | "") ;;
+    *) export RAPPORT_FCM_SERVICE_ACCOUNT_FILE="$RUN/$RAPPORT_FCM_SERVICE_ACCOUNT_FILE" ;;
+  esac
   if alive stubs; then return 0; fi
   local jar; jar=$(ls "$ROOT"/provider-stubs/target/provider-stubs-*.jar 2>/dev/null | grep -v -- '-tests' | head -n 1)
   [ -n "$jar" ] || die "provider-stubs is not built; run 'make build'"
   if tcp_open 127.0.0.1 "$STUBS_PORT"; then die "port $STUBS_PORT for the provider stand-ins is taken by another process"; fi
-  RAPPORT_STUBS_PORT="$STUBS_PORT" spawn stubs "$LOGS/stubs.log" "$JAVA" -Xmx64m -jar "$jar"
+  # the stand-ins read the credentials they accept (RAPPORT_ZENDESK_*, RAPPORT_TWILIO_*, …) from the environment and
+  # write the FCM service account key file before they answer
+  RAPPORT_STUBS_PORT="$STUBS_PORT" spawn stubs "$LOGS/stubs.log" "$JAVA" -Xmx192m -jar "$jar"
   wait_for stubs 30 tcp_open 127.0.0.1 "$STUBS_PORT" || { stop_part stubs; die "the provider stand-ins did not start (see $LOGS/stubs.log)"; }
-  say "provider stand-ins: http://127.0.0.1:$STUBS_PORT (Zendesk API at /zendesk; what they received at /_received)"
+  say "provider stand-ins: $stubs (/zendesk /twilio /fcm /telegram /whatsapp /sendgrid; what they received at /_received)"
 }
 
 # ------------------------------------------------------------------------------------------------------ Services ---
@@ -437,7 +450,7 @@ Rapport is running:
   Keycloak              http://localhost:$KC_PORT  (realm rapport; admin console user $KC_BOOTSTRAP_ADMIN_USERNAME)
   PostgreSQL            127.0.0.1:$PG_PORT   Redis 127.0.0.1:$REDIS_PORT
   SMTP (GreenMail)      127.0.0.1:$SMTP_PORT, mailbox API http://127.0.0.1:$MAIL_API_PORT/api
-  Provider stand-ins    http://127.0.0.1:$STUBS_PORT/_received  (what the Zendesk stand-in and others received)
+  Provider stand-ins    http://127.0.0.1:$STUBS_PORT/_received  (what Zendesk, Twilio, FCM, Telegram, WhatsApp, SendGrid received)
 Logs are in .local/logs. Get a token (users integrator, marketer, agent, admin; password = user name):
   TOKEN=\$(curl -s -d grant_type=password -d client_id=rapport-cli -d username=integrator -d password=integrator \\
     http://localhost:$KC_PORT/realms/rapport/protocol/openid-connect/token | jq -r .access_token)
