@@ -87,29 +87,31 @@ public final class StubServer implements AutoCloseable {
                     env.getOrDefault("RAPPORT_FCM_PROJECT_ID", d.fcmProjectId()), null);
         }
 
+        /** The same, with Zendesk accepting this API user and token. */
         public Credentials withZendesk(String user, String token) {
             return new Credentials(user, token, twilioAccountSid, twilioAuthToken, telegramBotToken, whatsappToken,
-                    whatsappPhoneNumberId, sendgridApiKey, fcmProjectId,
-                    fcmServiceAccount);
+                    whatsappPhoneNumberId, sendgridApiKey, fcmProjectId, fcmServiceAccount);
         }
 
+        /** The same, with Twilio accepting this account SID and auth token. */
         public Credentials withTwilio(String accountSid, String authToken) {
             return new Credentials(zendeskUser, zendeskToken, accountSid, authToken, telegramBotToken, whatsappToken,
-                    whatsappPhoneNumberId, sendgridApiKey, fcmProjectId,
-                    fcmServiceAccount);
+                    whatsappPhoneNumberId, sendgridApiKey, fcmProjectId, fcmServiceAccount);
         }
 
+        /** The same, with Telegram accepting this bot token. */
         public Credentials withTelegram(String botToken) {
             return new Credentials(zendeskUser, zendeskToken, twilioAccountSid, twilioAuthToken, botToken,
-                    whatsappToken, whatsappPhoneNumberId, sendgridApiKey, fcmProjectId,
-                    fcmServiceAccount);
+                    whatsappToken, whatsappPhoneNumberId, sendgridApiKey, fcmProjectId, fcmServiceAccount);
         }
 
+        /** The same, with WhatsApp accepting this access token, sending from this phone number id. */
         public Credentials withWhatsapp(String token, String phoneNumberId) {
             return new Credentials(zendeskUser, zendeskToken, twilioAccountSid, twilioAuthToken, telegramBotToken,
                     token, phoneNumberId, sendgridApiKey, fcmProjectId, fcmServiceAccount);
         }
 
+        /** The same, with SendGrid accepting this API key. */
         public Credentials withSendgrid(String apiKey) {
             return new Credentials(zendeskUser, zendeskToken, twilioAccountSid, twilioAuthToken, telegramBotToken,
                     whatsappToken, whatsappPhoneNumberId, apiKey, fcmProjectId, fcmServiceAccount);
