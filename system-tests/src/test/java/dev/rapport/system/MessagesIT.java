@@ -63,6 +63,29 @@ class MessagesIT {
     }
 
     @Test
+    void aTransactionalSmsInCyrillicGoesToTheProfilesPhoneThroughTwilioInUcs2Parts() {
+        String email = "sms-" + UUID.randomUUID() + "@example.com";
+        String profile = person(email);
+        String phone = AgentIT.phone(email);
+        String id = "code-" + UUID.randomUUID();
+        Map<String, Object> sms = new HashMap<>();
+        sms.put("id", id);
+        sms.put("profileId", profile);
+        sms.put("channel", "sms");
+        sms.put("purpose", "transactional");
+        sms.put("content", Map.of("text", "Ваш код подтверждения 4821. Никому его не сообщайте, даже сотрудникам "
+                + "банка."));
+        JsonPath answer = send(sms).statusCode(202).extract().jsonPath();
+        assertThat(answer.getString("encoding")).isEqualTo("UCS-2");
+        assertThat(answer.getInt("segments")).isEqualTo(2);
+        Await.until(() -> "sent".equals(status(id)), "handed to Twilio");
+        assertThat(message(id).getString("provider")).isEqualTo("twilio");
+        List<String> to = given().baseUri(Suite.stubs()).when().get("/_received/twilio").then().statusCode(200)
+                .extract().jsonPath().getList("findAll { it.status == 201 }.body.To", String.class);
+        assertThat(to).contains(phone);
+    }
+
+    @Test
     void aMarketingMessageWithoutConsentIsRefusedWithTheRuleAndNotStored() {
         Suite.policyWithoutCapsOrQuietHours();
         String email = "mail-nc-" + UUID.randomUUID() + "@example.com";
@@ -123,7 +146,7 @@ class MessagesIT {
         e.put("type", type);
         e.put("channel", "email");
         e.put("occurredAt", Instant.now().minus(Duration.ofHours(1)).toString());
-        e.put("identifiers", Map.of("email", email));
+        e.put("identifiers", Map.of("email", email, "phone", AgentIT.phone(email)));
         e.put("properties", type.equals("subscribed") ? Map.of("channel", "all") : Map.of("url", "/"));
         return given().port(Suite.port("profile-service")).auth().oauth2(TestTokens.user("integrator"))
                 .contentType(ContentType.JSON).body(e).when().post("/api/v1/events").then().statusCode(202)

@@ -1,6 +1,7 @@
 package dev.rapport.channel.config;
 
 import java.time.Duration;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -52,4 +53,26 @@ public interface ChannelConfig {
     /** How many events one recording round takes. */
     @WithDefault("500")
     int eventBatchSize();
+
+    /** SMS through Twilio's Messages API; off while the URL is unset. */
+    Twilio twilio();
+
+    /** Twilio's API and the account messages are sent from. */
+    interface Twilio {
+
+        /** The API's base URL ({@code https://api.twilio.com}); the local stack's stand-in in {@code make run}. */
+        Optional<String> url();
+
+        /** The account SID (HTTP Basic user). */
+        @WithDefault("none")
+        String accountSid();
+
+        /** The account's auth token (HTTP Basic password). */
+        @WithDefault("none")
+        String authToken();
+
+        /** The sender: a number in E.164, a short code or an alphanumeric sender ID. */
+        @WithDefault("Rapport")
+        String from();
+    }
 }

@@ -16,6 +16,11 @@ public interface Provider {
     /** The channel it serves. */
     String channel();
 
+    /** Whether it is configured (a provider without its URL or credentials sends nothing). */
+    default boolean enabled() {
+        return true;
+    }
+
     /** Whether it can take this message (a messenger provider takes its own kind of address). */
     default boolean takes(Message m) {
         return m.channel().equals(channel());

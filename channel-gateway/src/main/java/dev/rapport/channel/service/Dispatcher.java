@@ -194,7 +194,7 @@ public class Dispatcher {
     /** Whether some provider is configured for a channel. */
     public boolean serves(String channel) {
         for (Provider p : providers) {
-            if (p.channel().equals(channel)) {
+            if (p.enabled() && p.channel().equals(channel)) {
                 return true;
             }
         }
@@ -203,7 +203,7 @@ public class Dispatcher {
 
     private Provider provider(Message m) {
         for (Provider p : providers) {
-            if (p.takes(m)) {
+            if (p.enabled() && p.takes(m)) {
                 return p;
             }
         }

@@ -19,7 +19,9 @@ import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.Test;
 
 import dev.rapport.channel.GreenMailResource;
+import dev.rapport.channel.ProviderStubsResource;
 import dev.rapport.common.testing.Await;
+import dev.rapport.stubs.TwilioStub;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -98,23 +100,57 @@ class DispatcherTest {
         assertThat(history(order)).containsSubsequence("queued", "sent");
     }
 
+    @Test
+    void anSmsGoesThroughTwilioAndTwiliosRefusalsAreReadByTheirCode() throws Exception {
+        TwilioStub twilio = ProviderStubsResource.stubs().twilio();
+        String id = storedTo("transactional", "sms", "+79161230001", "{\"text\":\"Код 1234\"}");
+        Await.until(() -> "sent".equals(status(id)), "handed to Twilio");
+        String sid = text("SELECT provider_message_id FROM message WHERE id = ?", id);
+        assertThat(sid).startsWith("SM");
+        assertThat(twilio.message(sid).path("to").asText()).isEqualTo("+79161230001");
+        assertThat(twilio.message(sid).path("body").asText()).isEqualTo("Код 1234");
+
+        // a number that replied STOP (error 21610) can never be reached
+        twilio.optOut("+79161230002");
+        String stopped = storedTo("transactional", "sms", "+79161230002", "{\"text\":\"Код 1234\"}");
+        Await.until(() -> "bounced".equals(status(stopped)), "unreachable");
+        assertThat(text("SELECT last_error FROM message WHERE id = ?", stopped)).contains("21610");
+
+        // busy (429 with Retry-After): tried again, not failed, then sent
+        twilio.failNext(429, 1);
+        String busy = storedTo("transactional", "sms", "+79161230003", "{\"text\":\"Код 1234\"}");
+        Await.until(() -> "sent".equals(status(busy)), "sent after the pause");
+        assertThat(number("SELECT attempts FROM message WHERE id = ?", busy)).isGreaterThanOrEqualTo(2);
+    }
+
     /** A message as the gateway stores it, with its first status, in one transaction (the dispatcher is running). */
     private String stored(String purpose, String status, Instant leaseUntil, Instant expiresAt) throws SQLException {
         String id = "d-" + UUID.randomUUID();
+        return stored(id, purpose, "email", id + "@example.com", status, leaseUntil, expiresAt,
+                "{\"subject\":\"Ваш заказ передан в доставку\",\"text\":\"Заказ 123 в пути\"}");
+    }
+
+    private String storedTo(String purpose, String channel, String address, String content) throws SQLException {
+        return stored("d-" + UUID.randomUUID(), purpose, channel, address, "queued", null, null, content);
+    }
+
+    private String stored(String id, String purpose, String channel, String address, String status,
+            Instant leaseUntil, Instant expiresAt, String content) throws SQLException {
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement s = c.prepareStatement("""
                     INSERT INTO message (id, profile_id, channel, purpose, address, identity, content, request_digest,
                         segments, status, attempts, next_attempt_at, lease_until, expires_at, created_at, updated_at)
-                    VALUES (?, 'p-1', 'email', ?, ?, 'email:p1@example.com', ?::jsonb, 'digest', 1, ?, 0, now(), ?,
+                    VALUES (?, 'p-1', ?, ?, ?, 'email:p1@example.com', ?::jsonb, 'digest', 1, ?, 0, now(), ?,
                         ?, now(), now())""")) {
                 s.setString(1, id);
-                s.setString(2, purpose);
-                s.setString(3, id + "@example.com");
-                s.setString(4, "{\"subject\":\"Ваш заказ передан в доставку\",\"text\":\"Заказ 123 в пути\"}");
-                s.setString(5, status);
-                s.setTimestamp(6, leaseUntil == null ? null : Timestamp.from(leaseUntil));
-                s.setTimestamp(7, expiresAt == null ? null : Timestamp.from(expiresAt));
+                s.setString(2, channel);
+                s.setString(3, purpose);
+                s.setString(4, address);
+                s.setString(5, content);
+                s.setString(6, status);
+                s.setTimestamp(7, leaseUntil == null ? null : Timestamp.from(leaseUntil));
+                s.setTimestamp(8, expiresAt == null ? null : Timestamp.from(expiresAt));
                 s.executeUpdate();
             }
             try (PreparedStatement s = c.prepareStatement(
