@@ -18,11 +18,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.LongFunction;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -249,16 +247,16 @@ public final class DeskBench {
         JsonNode answer = Bench.JSON.readTree(once.body());
         byte[] context = FixedRate.get(base.getHost(), base.getPort(), path, token);
         byte[] me = FixedRate.get(base.getHost(), base.getPort(), "/api/v1/me", token);
-        Slices contexts = new Slices();
-        Slices caller = new Slices();
+        Slices contexts = new Slices(CONTEXT_RATE, () -> Cpu.snapshot(SERVICES), GROUPS);
+        Slices caller = new Slices(CONTEXT_RATE, () -> Cpu.snapshot(SERVICES), GROUPS);
         try (FixedRate.Connections service = new FixedRate.Connections(base.getHost(), base.getPort(), CONNECTIONS)) {
             // warm-up: the JIT of the bridge and of profile-service, which each context calls three times
             FixedRate.run(service, FixedRate.HTTP, CONTEXT_RATE, WARM_UP.toSeconds() * CONTEXT_RATE, i -> context,
                     new ConcurrentHistogram(3));
             long slice = 10L * CONTEXT_RATE;
             for (long done = 0; done < TIME.toSeconds() * CONTEXT_RATE; done += slice) {
-                contexts.run(service, slice, i -> context);
-                caller.run(service, slice, i -> me);
+                contexts.run(service, FixedRate.HTTP, slice, i -> context);
+                caller.run(service, FixedRate.HTTP, slice, i -> me);
             }
         }
         double ratio = ms(contexts.latency, 99) / ms(caller.latency, 99);
@@ -286,35 +284,6 @@ public final class DeskBench {
                 once.body().getBytes(StandardCharsets.UTF_8).length, answer.path("timeline").size(),
                 answer.path("recentMarketing").size(), answer.path("likelyReasons").size(), CONNECTIONS,
                 WARM_UP.toSeconds(), contexts.cpu(), caller.cpu()));
-    }
-
-    /** What the slices of one kind of open-loop load measured, all together. */
-    private static final class Slices {
-        final Histogram latency = new ConcurrentHistogram(3);
-        final Map<String, Double> cpu = new HashMap<>();
-        long requests;
-        long errors;
-        double seconds;
-
-        void run(FixedRate.Connections connections, long total, LongFunction<byte[]> request) throws Exception {
-            Map<String, Double> cpu0 = Cpu.snapshot(SERVICES);
-            long t0 = System.nanoTime();
-            errors += FixedRate.run(connections, FixedRate.HTTP, CONTEXT_RATE, total, request, latency);
-            seconds += (System.nanoTime() - t0) / 1e9;
-            Cpu.snapshot(SERVICES).forEach((group, used) -> cpu.merge(group, used - cpu0.getOrDefault(group, 0.0),
-                    Double::sum));
-            requests += total;
-        }
-
-        String row(String what) {
-            return "| %s | %,d | %d | %.2f ms | %.2f ms | **%.2f ms** | %.2f ms | %.2f ms |".formatted(what, requests,
-                    errors, ms(latency, 50), ms(latency, 90), ms(latency, 99), ms(latency, 99.9),
-                    latency.getMaxValue() / 1000.0);
-        }
-
-        String cpu() {
-            return Cpu.between(Map.of(), cpu, seconds, GROUPS);
-        }
     }
 
     // ------------------------------------------------------------------------------------------------ latency ---
@@ -576,6 +545,6 @@ public final class DeskBench {
     }
 
     private static double ms(Histogram h, double percentile) {
-        return h.getValueAtPercentile(percentile) / 1000.0;
+        return Slices.ms(h, percentile);
     }
 }

@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -23,7 +22,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongFunction;
 
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
@@ -359,9 +357,9 @@ public final class SuppressionBench {
         String token = Bench.token("integrator");
         URI base = URI.create(URL);
         Random random = new Random(17);
-        Phase decisions = new Phase();
-        Phase caller = new Phase();
-        Phase floor = new Phase();
+        Slices decisions = new Slices(SINGLE_RATE, () -> Cpu.snapshot(SERVICE_JAR), List.of());
+        Slices caller = new Slices(SINGLE_RATE, () -> Cpu.snapshot(SERVICE_JAR), List.of());
+        Slices floor = new Slices(SINGLE_RATE, () -> Cpu.snapshot(SERVICE_JAR), List.of());
         // one pool of keep-alive connections each, as a client keeps them: the slices below take turns over the same
         // connections. Opening 32 new ones at every slice, under load, slowed the first 100-200 ms of each slice (up to
         // 20 ms on the service's side), which a client with a connection pool does not meet.
@@ -407,36 +405,6 @@ public final class SuppressionBench {
                 WARM_UP.toSeconds(), decisions.cpu(), caller.cpu(), floor.cpu()));
     }
 
-    /** What the slices of one kind of open-loop load measured, all together. */
-    private static final class Phase {
-        final Histogram latency = new ConcurrentHistogram(3);
-        final Map<String, Double> cpu = new HashMap<>();
-        long requests;
-        long errors;
-        double seconds;
-
-        void run(FixedRate.Connections connections, FixedRate.Protocol protocol, long total,
-                LongFunction<byte[]> request) throws Exception {
-            Map<String, Double> cpu0 = Cpu.snapshot(SERVICE_JAR);
-            long t0 = System.nanoTime();
-            errors += FixedRate.run(connections, protocol, SINGLE_RATE, total, request, latency);
-            seconds += (System.nanoTime() - t0) / 1e9;
-            Cpu.snapshot(SERVICE_JAR).forEach((group, used) -> cpu.merge(group, used - cpu0.getOrDefault(group, 0.0),
-                    Double::sum));
-            requests += total;
-        }
-
-        String row(String what) {
-            return "| %s | %,d | %d | %.2f ms | %.2f ms | **%.2f ms** | %.2f ms | %.2f ms |".formatted(what, requests,
-                    errors, ms(latency, 50), ms(latency, 90), ms(latency, 99), ms(latency, 99.9),
-                    latency.getMaxValue() / 1000.0);
-        }
-
-        String cpu() {
-            return Cpu.between(Map.of(), cpu, seconds);
-        }
-    }
-
     private static byte[] decision(URI base, String token, Random random) {
         DecideRequest r = randomRequest(random, false);
         String json = """
@@ -447,7 +415,7 @@ public final class SuppressionBench {
     }
 
     private static double ms(Histogram h, double percentile) {
-        return h.getValueAtPercentile(percentile) / 1000.0;
+        return Slices.ms(h, percentile);
     }
 
     // --------------------------------------------------------------------------------------------------- redis ---
