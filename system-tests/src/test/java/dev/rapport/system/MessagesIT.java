@@ -90,6 +90,11 @@ class MessagesIT {
         Suite.policyWithoutCapsOrQuietHours();
         String email = "mail-nc-" + UUID.randomUUID() + "@example.com";
         String profile = person(email, "page_viewed");
+        // suppression-service knows the person once it read the event from the stream
+        Await.until(() -> given().port(Suite.port("suppression-service")).auth().oauth2(TestTokens.user("integrator"))
+                .contentType(ContentType.JSON).body(Map.of("profileId", profile, "channel", "email", "purpose",
+                        "marketing")).when().post("/api/v1/decisions").then().statusCode(200).extract().jsonPath()
+                .getList("reasons.rule", String.class).contains("no_consent"), "suppression-service knows the person");
         String id = "promo-" + UUID.randomUUID();
         JsonPath refused = send(email(id, profile, "marketing", "Скидка 20 %")).statusCode(422).extract()
                 .jsonPath();
