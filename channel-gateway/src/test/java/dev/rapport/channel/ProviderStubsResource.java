@@ -32,7 +32,8 @@ public class ProviderStubsResource implements QuarkusTestResourceLifecycleManage
             throw new UncheckedIOException(e);
         }
         return Map.of("rapport.channel.twilio.url", stubs.base() + "/twilio", "rapport.channel.twilio.account-sid",
-                TWILIO_SID, "rapport.channel.twilio.auth-token", TWILIO_TOKEN);
+                TWILIO_SID, "rapport.channel.twilio.auth-token", TWILIO_TOKEN, "rapport.channel.telegram.url",
+                stubs.base() + "/telegram", "rapport.channel.telegram.bot-token", stubs.telegram().token());
     }
 
     @Override

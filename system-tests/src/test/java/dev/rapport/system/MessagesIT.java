@@ -86,6 +86,26 @@ class MessagesIT {
     }
 
     @Test
+    void aMessengerMessageGoesToTheProfilesTelegramChat() {
+        String email = "tg-" + UUID.randomUUID() + "@example.com";
+        String profile = person(email);
+        String chat = String.valueOf(Math.floorMod(email.hashCode(), 999_999_999));
+        String id = "tg-" + UUID.randomUUID();
+        Map<String, Object> message = new HashMap<>();
+        message.put("id", id);
+        message.put("profileId", profile);
+        message.put("channel", "messenger");
+        message.put("purpose", "transactional");
+        message.put("content", Map.of("text", "Заказ 123 передан в доставку"));
+        send(message).statusCode(202);
+        Await.until(() -> "sent".equals(status(id)), "handed to Telegram");
+        assertThat(message(id).getString("provider")).isEqualTo("telegram");
+        List<String> chats = given().baseUri(Suite.stubs()).when().get("/_received/telegram").then().statusCode(200)
+                .extract().jsonPath().getList("findAll { it.status == 200 }.body.chat_id", String.class);
+        assertThat(chats).contains(chat);
+    }
+
+    @Test
     void aMarketingMessageWithoutConsentIsRefusedWithTheRuleAndNotStored() {
         Suite.policyWithoutCapsOrQuietHours();
         String email = "mail-nc-" + UUID.randomUUID() + "@example.com";
@@ -151,7 +171,8 @@ class MessagesIT {
         e.put("type", type);
         e.put("channel", "email");
         e.put("occurredAt", Instant.now().minus(Duration.ofHours(1)).toString());
-        e.put("identifiers", Map.of("email", email, "phone", AgentIT.phone(email)));
+        e.put("identifiers", Map.of("email", email, "phone", AgentIT.phone(email), "telegramId",
+                String.valueOf(Math.floorMod(email.hashCode(), 999_999_999))));
         e.put("properties", type.equals("subscribed") ? Map.of("channel", "all") : Map.of("url", "/"));
         return given().port(Suite.port("profile-service")).auth().oauth2(TestTokens.user("integrator"))
                 .contentType(ContentType.JSON).body(e).when().post("/api/v1/events").then().statusCode(202)

@@ -75,4 +75,18 @@ public interface ChannelConfig {
         @WithDefault("Rapport")
         String from();
     }
+
+    /** Messenger messages to {@code telegram:<chat id>} through the Telegram Bot API; off while the URL is unset. */
+    Telegram telegram();
+
+    /** The Bot API and the bot that sends. */
+    interface Telegram {
+
+        /** The API's base URL ({@code https://api.telegram.org}); the local stack's stand-in in {@code make run}. */
+        Optional<String> url();
+
+        /** The bot's token ({@code <bot id>:<secret>}), part of every path of the Bot API. */
+        @WithDefault("none")
+        String botToken();
+    }
 }

@@ -201,6 +201,11 @@ public class Dispatcher {
         return false;
     }
 
+    /** Whether some configured provider takes this message (a messenger provider takes its own kind of address). */
+    public boolean takes(Message m) {
+        return provider(m) != null;
+    }
+
     private Provider provider(Message m) {
         for (Provider p : providers) {
             if (p.enabled() && p.takes(m)) {

@@ -123,6 +123,11 @@ public class MessageService {
                     Message draft = new Message(o.id(), p.getId(), o.channel(), o.purpose(), address, o.content(),
                             o.campaignId(), o.productIds(), checked.segments(), checked.encoding(), "queued", null,
                             null, 0, now, o.expiresAt(), null, now);
+                    if (!dispatcher.takes(draft)) {
+                        throw new RapportException(ErrorKind.UNPROCESSABLE, "no_provider", "No provider is configured "
+                                + "for this " + o.channel() + " address.", List.of(new FieldError("to",
+                                        "has no provider configured")));
+                    }
                     return decide(draft, false).chain(d -> store(draft, d, digest, identity, now));
                 }))
                 .onFailure(f -> !(f instanceof RapportException))

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import dev.rapport.channel.GreenMailResource;
 import dev.rapport.channel.ProviderStubsResource;
 import dev.rapport.common.testing.Await;
+import dev.rapport.stubs.TelegramStub;
 import dev.rapport.stubs.TwilioStub;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -121,6 +122,28 @@ class DispatcherTest {
         String busy = storedTo("transactional", "sms", "+79161230003", "{\"text\":\"Код 1234\"}");
         Await.until(() -> "sent".equals(status(busy)), "sent after the pause");
         assertThat(number("SELECT attempts FROM message WHERE id = ?", busy)).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void aTelegramMessageGoesThroughTheBotApiAndABlockedBotMeansUnreachable() throws Exception {
+        TelegramStub telegram = ProviderStubsResource.stubs().telegram();
+        String id = storedTo("transactional", "messenger", "telegram:500100", "{\"text\":\"Заказ 123 в пути\"}");
+        Await.until(() -> "sent".equals(status(id)), "handed to Telegram");
+        assertThat(text("SELECT provider || '/' || provider_message_id FROM message WHERE id = ?", id))
+                .startsWith("telegram/500100:");
+
+        telegram.block("500101");
+        String blocked = storedTo("transactional", "messenger", "telegram:500101", "{\"text\":\"Заказ в пути\"}");
+        Await.until(() -> "bounced".equals(status(blocked)), "unreachable");
+        assertThat(text("SELECT last_error FROM message WHERE id = ?", blocked)).contains("bot was blocked");
+
+        // flood control: the pause Telegram names, then sent
+        telegram.retryAfter(1);
+        telegram.failNext(429, 1);
+        String flood = storedTo("transactional", "messenger", "telegram:500102", "{\"text\":\"Заказ в пути\"}");
+        Await.until(() -> "sent".equals(status(flood)), "sent after the pause");
+        assertThat(text("SELECT string_agg(detail, ' | ') FROM message_status WHERE message_id = ?", flood))
+                .contains("retry after 1");
     }
 
     /** A message as the gateway stores it, with its first status, in one transaction (the dispatcher is running). */
