@@ -42,7 +42,7 @@ import io.vertx.mutiny.sqlclient.Pool;
  * once), as docs/adr/0012 explains. Every change is stored with its history and the event it becomes.
  */
 @Singleton
-public class Dispatcher {
+public final class Dispatcher {
 
     private final Pool pool;
     private final MessageStore store;
@@ -145,8 +145,7 @@ public class Dispatcher {
         return provider.send(m).chain(id -> {
             metrics.counter("rapport.channel.messages", "channel", m.channel(), "outcome", "sent").increment();
             return move(m, "sent", null, provider.name(), id, null, "sent through " + provider.name(), "message_sent");
-        }).onFailure(ProviderFailure.class).recoverWithUni(f -> {
-            ProviderFailure p = (ProviderFailure) f;
+        }).onFailure(ProviderFailure.class).recoverWithUni(p -> {
             if (p.permanent()) {
                 metrics.counter("rapport.channel.messages", "channel", m.channel(), "outcome", "failed").increment();
                 return move(m, p.unreachable() ? "bounced" : "failed", null, provider.name(), null,

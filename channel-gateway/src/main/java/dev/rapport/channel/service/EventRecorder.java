@@ -45,7 +45,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
  * one it refuses for good stays set aside with the reason.
  */
 @Singleton
-public class EventRecorder {
+public final class EventRecorder {
 
     /** When profile-service refused an event for good: it stays, out of the way, for an operator. */
     private static final Instant SET_ASIDE = Instant.parse("9999-01-01T00:00:00Z");
