@@ -1,17 +1,13 @@
 package dev.rapport.desk;
 
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import dev.rapport.common.security.Macs;
 
 /**
  * How each desk's webhook proves it comes from the desk, checked over the exact bytes received and compared in constant
@@ -35,9 +31,7 @@ public final class Signatures {
         if (blank(secret) || blank(timestamp) || blank(signature)) {
             return false;
         }
-        byte[] expected = Base64.getEncoder().encode(hmac(secret, concat(timestamp.getBytes(StandardCharsets.UTF_8),
-                body)));
-        return MessageDigest.isEqual(expected, signature.strip().getBytes(StandardCharsets.US_ASCII));
+        return Macs.same(zendeskSignature(secret, timestamp, body), signature.strip());
     }
 
     /** Whether a shared secret sent as a header is the one configured. */
@@ -45,8 +39,7 @@ public final class Signatures {
         if (blank(secret) || blank(presented)) {
             return false;
         }
-        return MessageDigest.isEqual(secret.getBytes(StandardCharsets.UTF_8),
-                presented.strip().getBytes(StandardCharsets.UTF_8));
+        return Macs.same(secret, presented.strip());
     }
 
     /** Whether a generic-webhook signature ({@code sha256=<hex>}) is right for the timestamp and body. */
@@ -54,22 +47,20 @@ public final class Signatures {
         if (blank(secret) || blank(timestamp) || blank(signature) || !signature.strip().startsWith("sha256=")) {
             return false;
         }
-        byte[] expected = HexFormat.of().formatHex(hmac(secret, concat((timestamp.strip() + ".")
-                .getBytes(StandardCharsets.UTF_8), body))).getBytes(StandardCharsets.US_ASCII);
-        return MessageDigest.isEqual(expected, signature.strip().substring(7).toLowerCase(java.util.Locale.ROOT)
-                .getBytes(StandardCharsets.US_ASCII));
+        return Macs.same(genericSignature(secret, timestamp.strip(), body), "sha256="
+                + signature.strip().substring(7).toLowerCase(java.util.Locale.ROOT));
     }
 
     /** The generic webhook's signature of a body, as a sender computes it (for the README's example and tests). */
     public static String genericSignature(String secret, String timestamp, byte[] body) {
-        return "sha256=" + HexFormat.of().formatHex(hmac(secret, concat((timestamp + ".")
-                .getBytes(StandardCharsets.UTF_8), body)));
+        return "sha256=" + HexFormat.of().formatHex(Macs.sha256(secret, (timestamp + ".")
+                .getBytes(StandardCharsets.UTF_8), body));
     }
 
     /** Zendesk's signature of a body, as Zendesk computes it. */
     public static String zendeskSignature(String secret, String timestamp, byte[] body) {
-        return Base64.getEncoder().encodeToString(hmac(secret, concat(timestamp.getBytes(StandardCharsets.UTF_8),
-                body)));
+        return Base64.getEncoder().encodeToString(Macs.sha256(secret, timestamp.getBytes(StandardCharsets.UTF_8),
+                body));
     }
 
     /**
@@ -94,23 +85,6 @@ public final class Signatures {
      */
     public static boolean fresh(Instant signedAt, Instant now, Duration past, Duration future) {
         return signedAt != null && !signedAt.isAfter(now.plus(future)) && !signedAt.isBefore(now.minus(past));
-    }
-
-    private static byte[] hmac(String secret, byte[] data) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return mac.doFinal(data);
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] out = new byte[a.length + b.length];
-        System.arraycopy(a, 0, out, 0, a.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
     }
 
     private static boolean blank(String s) {

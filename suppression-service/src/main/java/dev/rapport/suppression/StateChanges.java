@@ -24,11 +24,6 @@ import dev.rapport.common.vocabulary.Channel;
  */
 public final class StateChanges {
 
-    /** Words that, as the whole text of an inbound SMS, opt the sender out of SMS (carrier and Russian usage). */
-    public static final Set<String> SMS_STOP = Set.of("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT",
-            "СТОП", "ОТПИСАТЬСЯ", "ОТПИСКА");
-    /** Words that, as the whole text of an inbound SMS, opt the sender back in. */
-    public static final Set<String> SMS_START = Set.of("START", "UNSTOP", "СТАРТ");
     private static final Set<String> UNREGISTERED = Set.of("unregistered", "notregistered", "invalid_token",
             "invalidregistration", "token_unregistered");
     private static final Set<String> BLOCKED = Set.of("blocked", "bot_blocked", "blocked_by_user", "forbidden",
@@ -112,11 +107,10 @@ public final class StateChanges {
                 if (channel != null) {
                     statusOfNamed(e, channel, AddressStatus.OK);
                 }
-                String text = e.property("text");
-                String word = text == null ? "" : text.strip().toUpperCase(Locale.ROOT);
-                if (channel == Channel.SMS && SMS_STOP.contains(word)) {
+                String word = EventTypes.smsKeyword(e.property("text"));
+                if (channel == Channel.SMS && EventTypes.SMS_STOP.contains(word)) {
                     consent(e, "sms", "", ConsentStatus.OPTED_OUT, "sms_stop (" + word + ")");
-                } else if (channel == Channel.SMS && SMS_START.contains(word)) {
+                } else if (channel == Channel.SMS && EventTypes.SMS_START.contains(word)) {
                     consent(e, "sms", "", ConsentStatus.OPTED_IN, "sms_start (" + word + ")");
                 }
             }

@@ -89,4 +89,56 @@ public interface ChannelConfig {
         @WithDefault("none")
         String botToken();
     }
+
+    /** The providers' webhooks: how each is verified, and how the callbacks they carry are applied. */
+    Webhooks webhooks();
+
+    /** A webhook unverifiable for want of its secret is refused (401), never taken on trust. */
+    interface Webhooks {
+
+        /**
+         * The public base URL providers call the gateway at ({@code https://rapport.example.com}); Twilio signs the
+         * URL it called, so behind a proxy this must be set. Unset, the URL the request names is used.
+         */
+        Optional<String> publicUrl();
+
+        /** The largest webhook body taken; a larger one is refused (413). */
+        @WithDefault("1048576")
+        int maxBodyBytes();
+
+        /** SendGrid's event-webhook verification key (base64 DER, from the Mail Settings page). */
+        Optional<String> sendgridPublicKey();
+
+        /** How old a SendGrid signature timestamp may be: as long as SendGrid retries (a day), and a little. */
+        @WithDefault("25h")
+        Duration sendgridMaxAge();
+
+        /** The {@code secret_token} given to Telegram's {@code setWebhook}. */
+        Optional<String> telegramSecret();
+
+        /** The Meta app's secret, the key of {@code X-Hub-Signature-256}. */
+        Optional<String> whatsappAppSecret();
+
+        /** The verify token Meta's subscription handshake ({@code GET}) must present. */
+        Optional<String> whatsappVerifyToken();
+
+        /** How often stored callbacks are applied when nobody wakes the worker. */
+        @WithDefault("200ms")
+        Duration interval();
+
+        /** How many callbacks one round applies. */
+        @WithDefault("500")
+        int batchSize();
+
+        /**
+         * How long a report on a message the gateway does not know (yet) is tried again before it is set aside (a
+         * provider can report before the send is recorded).
+         */
+        @WithDefault("24h")
+        Duration orphanAfter();
+
+        /** How long applied callbacks are kept, so a provider's redelivery is recognised (WhatsApp retries 7 days). */
+        @WithDefault("8d")
+        Duration retention();
+    }
 }

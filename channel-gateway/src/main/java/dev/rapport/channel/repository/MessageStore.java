@@ -41,7 +41,8 @@ public class MessageStore {
     }
 
     /** An event a status change becomes, waiting to be recorded on the profile. */
-    public record PendingEvent(String id, String type, Instant at, int attempts, Stored message) {
+    public record PendingEvent(String id, String type, Instant at, int attempts, JsonObject properties,
+            Stored message) {
     }
 
     private final Pool pool;
@@ -110,6 +111,13 @@ public class MessageStore {
      */
     public Uni<Boolean> move(SqlConnection c, String id, String from, String to, Instant next, String provider,
             String providerMessageId, String error, String detail, String event, Instant now) {
+        return move(c, id, from, to, next, provider, providerMessageId, error, detail, event, null, now);
+    }
+
+    /** {@link #move}, the event with properties beyond its message's ({@code bounce}: {@code hard}). */
+    public Uni<Boolean> move(SqlConnection c, String id, String from, String to, Instant next, String provider,
+            String providerMessageId, String error, String detail, String event, JsonObject properties,
+            Instant now) {
         return c.preparedQuery("""
                 UPDATE message SET status = $3, next_attempt_at = $4, lease_until = NULL,
                     provider = COALESCE($5, provider), provider_message_id = COALESCE($6, provider_message_id),
@@ -121,8 +129,39 @@ public class MessageStore {
                         return Uni.createFrom().item(false);
                     }
                     Uni<Void> history = status(c, id, to, now, detail);
-                    return (event == null ? history : history.chain(() -> event(c, id, event, now))).replaceWith(true);
+                    return (event == null ? history : history.chain(() -> event(c, id, event, properties, now)))
+                            .replaceWith(true);
                 });
+    }
+
+    /** A message by id, read in a transaction, or null. */
+    public Uni<Stored> byId(SqlConnection c, String id) {
+        return c.preparedQuery("SELECT " + COLUMNS + " FROM message WHERE id = $1").execute(Tuple.of(id))
+                .map(rows -> rows.size() == 0 ? null : stored(rows.iterator().next()));
+    }
+
+    /** The message a provider knows by its id, or null. */
+    public Uni<Stored> byProviderId(SqlConnection c, String provider, String providerMessageId) {
+        return c.preparedQuery("SELECT " + COLUMNS + " FROM message WHERE provider = $1 AND provider_message_id = $2")
+                .execute(Tuple.of(provider, providerMessageId))
+                .map(rows -> rows.size() == 0 ? null : stored(rows.iterator().next()));
+    }
+
+    /**
+     * What a provider reported on a message afterwards: it moves to {@code to} when its status is one of
+     * {@code from} (so a late or repeated report never moves it backwards), and the event is recorded unless the
+     * message became that event already (one {@code message_opened} per message, however many reports).
+     *
+     * @return whether the status moved
+     */
+    public Uni<Boolean> report(SqlConnection c, String id, List<String> from, String to, String error, String detail,
+            String event, JsonObject properties, Instant now) {
+        Uni<Boolean> moved = to == null ? Uni.createFrom().item(false) : c.preparedQuery("""
+                UPDATE message SET status = $3, last_error = COALESCE($4, last_error), updated_at = $5
+                WHERE id = $1 AND status = ANY($2)""").execute(Tuple.of(id, texts(from), to, error, utc(now)))
+                .chain(rows -> rows.rowCount() == 0 ? Uni.createFrom().item(false)
+                        : status(c, id, to, now, detail).replaceWith(true));
+        return event == null ? moved : moved.call(() -> event(c, id, event, properties, now));
     }
 
     private Uni<Void> status(SqlConnection c, String id, String status, Instant at, String detail) {
@@ -130,22 +169,23 @@ public class MessageStore {
                 .execute(Tuple.of(id, status, utc(at), detail)).replaceWithVoid();
     }
 
-    private Uni<Void> event(SqlConnection c, String id, String type, Instant at) {
-        return c.preparedQuery("INSERT INTO message_event (id, message_id, type, at, next_attempt_at) "
-                + "VALUES ($1, $2, $3, $4, $4) ON CONFLICT (id) DO NOTHING")
-                .execute(Tuple.of(id + ":" + type, id, type, utc(at))).replaceWithVoid();
+    private Uni<Void> event(SqlConnection c, String id, String type, JsonObject properties, Instant at) {
+        return c.preparedQuery("INSERT INTO message_event (id, message_id, type, at, next_attempt_at, properties) "
+                + "VALUES ($1, $2, $3, $4, $4, $5) ON CONFLICT (id) DO NOTHING")
+                .execute(Tuple.of(id + ":" + type, id, type, utc(at), properties)).replaceWithVoid();
     }
 
     /** Takes up to {@code limit} events due to be recorded, with their messages. */
     public Uni<List<PendingEvent>> pendingEvents(SqlConnection c, int limit, Instant now) {
-        return c.preparedQuery("SELECT e.id, e.type, e.at, e.attempts, " + prefixed("m") + " FROM message_event e "
+        return c.preparedQuery("SELECT e.id, e.type, e.at, e.attempts, e.properties, " + prefixed("m")
+                + " FROM message_event e "
                 + "JOIN message m ON m.id = e.message_id WHERE NOT e.recorded AND e.next_attempt_at <= $1 "
                 + "ORDER BY e.next_attempt_at LIMIT $2 FOR UPDATE OF e SKIP LOCKED").execute(Tuple.of(utc(now), limit))
                 .map(rows -> {
                     List<PendingEvent> out = new ArrayList<>();
                     for (Row r : rows) {
                         out.add(new PendingEvent(r.getString(0), r.getString(1), instant(r.getOffsetDateTime(2)),
-                                r.getInteger(3), stored(r, 4)));
+                                r.getInteger(3), (JsonObject) r.getValue(4), stored(r, 5)));
                     }
                     return out;
                 });

@@ -28,6 +28,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 
@@ -148,9 +149,12 @@ public final class Dispatcher {
         }).onFailure(ProviderFailure.class).recoverWithUni(p -> {
             if (p.permanent()) {
                 metrics.counter("rapport.channel.messages", "channel", m.channel(), "outcome", "failed").increment();
-                return move(m, p.unreachable() ? "bounced" : "failed", null, provider.name(), null,
-                        LogSanitizer.sanitize(p.getMessage()), provider.name() + ": " + LogSanitizer.sanitize(
-                                p.getMessage()), p.unreachable() ? "message_bounced" : "message_failed");
+                String why = LogSanitizer.sanitize(p.getMessage());
+                Instant now = clock.instant();
+                return pool.withTransaction(c -> store.move(c, m.id(), "sending", p.unreachable() ? "bounced"
+                        : "failed", null, provider.name(), null, why, provider.name() + ": " + why,
+                        p.unreachable() ? "message_bounced" : "message_failed", p.unreachable()
+                                ? new JsonObject().put("bounce", "hard") : null, now)).replaceWithVoid();
             }
             return later(m, provider.name() + ": " + p.getMessage(), p.retryAfter());
         });

@@ -33,6 +33,7 @@ import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -148,6 +149,9 @@ public final class EventRecorder {
         if (m.segments() > 1) {
             props.putFields("segments", Value.newBuilder().setNumberValue(m.segments()).build());
         }
+        if (e.properties() != null) {
+            e.properties().forEach(p -> props.putFields(p.getKey(), value(p.getValue())));
+        }
         String identity = e.message().identity();
         int colon = identity.indexOf(':');
         Identifier id = Identifier.newBuilder().setKind(IdentifierKind.valueOf("IDENTIFIER_KIND_"
@@ -156,6 +160,22 @@ public final class EventRecorder {
                 .setChannel(Channel.valueOf("CHANNEL_" + m.channel().toUpperCase()))
                 .setOccurredAt(Timestamp.newBuilder().setSeconds(e.at().getEpochSecond()).setNanos(e.at().getNano()))
                 .addIdentifiers(id).setProperties(props).build();
+    }
+
+    /** A JSON value (text, number, flag, list) as a protobuf value. */
+    static Value value(Object v) {
+        if (v instanceof Number n) {
+            return Value.newBuilder().setNumberValue(n.doubleValue()).build();
+        }
+        if (v instanceof Boolean b) {
+            return Value.newBuilder().setBoolValue(b).build();
+        }
+        if (v instanceof JsonArray a) {
+            ListValue.Builder list = ListValue.newBuilder();
+            a.forEach(x -> list.addValues(value(x)));
+            return Value.newBuilder().setListValue(list).build();
+        }
+        return text(String.valueOf(v));
     }
 
     private static Value text(String s) {

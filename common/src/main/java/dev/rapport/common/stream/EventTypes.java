@@ -58,7 +58,18 @@ public final class EventTypes {
      */
     public static final String SYSTEM_ID_PREFIX = "rapport:";
 
+    /** Words that, as the whole text of an inbound SMS, opt the sender out of SMS (an {@code unsubscribed}). */
+    public static final Set<String> SMS_STOP = Set.of("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT",
+            "СТОП", "ОТПИСАТЬСЯ", "ОТПИСКА");
+    /** Words that, as the whole text of an inbound SMS, opt the sender back in. */
+    public static final Set<String> SMS_START = Set.of("START", "UNSTOP", "СТАРТ");
+
     private EventTypes() {
+    }
+
+    /** The keyword an inbound SMS is, when its whole text is one ({@code STOP}, {@code СТОП}), upper-cased. */
+    public static String smsKeyword(String text) {
+        return text == null ? "" : text.strip().toUpperCase(java.util.Locale.ROOT);
     }
 
     /** The id of the {@code profile_merged} event of a merged profile. */
