@@ -16,11 +16,12 @@ import java.util.List;
  * @param status {@code queued}, {@code held}, {@code sending}, {@code sent}, {@code delivered}, {@code opened},
  *        {@code clicked}, {@code bounced}, {@code failed} or {@code expired}
  * @param nextAttemptAt when it is due (queued or held), else null
+ * @param language the language it is written in ({@code ru}, {@code en}): the person's when it was accepted
  */
 public record Message(String id, String profileId, String channel, String purpose, String address, Content content,
         String campaignId, List<String> productIds, int segments, String encoding, String status, String provider,
         String providerMessageId, int attempts, Instant nextAttemptAt, Instant expiresAt, String lastError,
-        Instant createdAt) {
+        Instant createdAt, String language) {
 
     /** Whether suppression-service decides on it (marketing and service messages; transactional ones always go). */
     public boolean decided() {

@@ -14,6 +14,10 @@ public interface ChannelConfig {
     @WithDefault("Rapport <noreply@rapport.local>")
     String emailFrom();
 
+    /** The language of a message to a person whose profile names no locale ({@code ru}, {@code en}). */
+    @WithDefault("ru")
+    String defaultLanguage();
+
     /** The most SMS parts a message may take; a longer one is refused ({@code 422 channel_rule}). */
     @WithDefault("10")
     int smsMaxParts();
@@ -140,5 +144,23 @@ public interface ChannelConfig {
         /** How long applied callbacks are kept, so a provider's redelivery is recognised (WhatsApp retries 7 days). */
         @WithDefault("8d")
         Duration retention();
+    }
+
+    /** Email tracking: opens, clicks, one-click unsubscribe and the satisfaction footer. */
+    Tracking tracking();
+
+    /** The tracking links and the key they are signed with. */
+    interface Tracking {
+
+        /** Whether emails are tracked (links rewritten, pixel, footer, List-Unsubscribe). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The key tracking tokens are signed with (at least 16 characters); rotating it voids the links out there. */
+        String secret();
+
+        /** The public URL the links point at ({@code https://rapport.example.com}). */
+        @WithDefault("http://localhost:8084")
+        String baseUrl();
     }
 }

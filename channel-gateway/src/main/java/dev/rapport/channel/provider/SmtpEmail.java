@@ -1,6 +1,7 @@
 package dev.rapport.channel.provider;
 
 import java.net.ConnectException;
+import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -8,6 +9,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import dev.rapport.channel.Message;
+import dev.rapport.channel.tracking.EmailTracking.Tracked;
+import dev.rapport.channel.tracking.Tracking;
 import io.quarkus.mailer.Mail;
 import io.quarkus.mailer.reactive.ReactiveMailer;
 import io.smallrye.mutiny.Uni;
@@ -16,17 +19,20 @@ import io.vertx.ext.mail.SMTPException;
 /**
  * Email over SMTP with the Quarkus mailer (the local stack and the tests: GreenMail). The message gets a
  * {@code Message-ID} of its own, which is the provider's id for it, and carries Rapport's message id in
- * {@code X-Rapport-Message-Id}. A 5xx reply is permanent; a 4xx reply, a refused connection or a timeout is not.
+ * {@code X-Rapport-Message-Id}; it goes with its tracking ({@link Tracking}). A 5xx reply is permanent; a 4xx reply, a refused connection or a timeout is not.
  */
 @ApplicationScoped
 public class SmtpEmail implements Provider {
 
     private final ReactiveMailer mailer;
+    private final Tracking tracking;
     private final String from;
     private final String domain;
 
-    public SmtpEmail(ReactiveMailer mailer, @ConfigProperty(name = "rapport.channel.email-from") String from) {
+    public SmtpEmail(ReactiveMailer mailer, Tracking tracking,
+            @ConfigProperty(name = "rapport.channel.email-from") String from) {
         this.mailer = mailer;
+        this.tracking = tracking;
         this.from = from;
         int at = from.lastIndexOf('@');
         this.domain = at < 0 ? "rapport.local" : from.substring(at + 1).replace(">", "").strip();
@@ -44,15 +50,17 @@ public class SmtpEmail implements Provider {
 
     @Override
     public Uni<String> send(Message m) {
-        String messageId = "<" + UUID.nameUUIDFromBytes(m.id().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        String messageId = "<" + UUID.nameUUIDFromBytes(m.id().getBytes(StandardCharsets.UTF_8))
                 + "@" + domain + ">";
         Mail mail = new Mail().addTo(m.address()).setFrom(from).setSubject(m.content().subject())
                 .addHeader("Message-ID", messageId).addHeader("X-Rapport-Message-Id", m.id());
-        if (m.content().html() != null) {
-            mail.setHtml(m.content().html());
+        Tracked tracked = tracking.email(m);
+        tracked.headers().forEach(mail::addHeader);
+        if (tracked.html() != null) {
+            mail.setHtml(tracked.html());
         }
-        if (m.content().text() != null) {
-            mail.setText(m.content().text());
+        if (tracked.text() != null) {
+            mail.setText(tracked.text());
         }
         return mailer.send(mail).replaceWith(messageId).onFailure().transform(SmtpEmail::classify);
     }

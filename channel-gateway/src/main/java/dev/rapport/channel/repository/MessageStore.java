@@ -30,7 +30,7 @@ public class MessageStore {
 
     private static final String COLUMNS = "id, profile_id, channel, purpose, address, content, campaign_id, "
             + "product_ids, segments, encoding, status, provider, provider_message_id, attempts, next_attempt_at, "
-            + "expires_at, last_error, created_at, request_digest, identity";
+            + "expires_at, last_error, created_at, request_digest, identity, language";
 
     /** A stored message with what identifies its request and its person. */
     public record Stored(Message message, String requestDigest, String identity) {
@@ -57,12 +57,12 @@ public class MessageStore {
         return c.preparedQuery("""
                 INSERT INTO message (id, profile_id, channel, purpose, address, identity, content, request_digest,
                     campaign_id, product_ids, segments, encoding, status, attempts, next_attempt_at, expires_at,
-                    created_at, updated_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, $14, $15, $16, $16)
+                    created_at, updated_at, language)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, $14, $15, $16, $16, $17)
                 ON CONFLICT (id) DO NOTHING""").execute(Tuple.from(new Object[] { m.id(), m.profileId(),
                         m.channel(), m.purpose(), m.address(), identity, json(m.content()), digest, m.campaignId(),
                         texts(m.productIds()), m.segments(), m.encoding(), m.status(), utc(m.nextAttemptAt()),
-                        m.expiresAt() == null ? null : utc(m.expiresAt()), utc(now) }))
+                        m.expiresAt() == null ? null : utc(m.expiresAt()), utc(now), m.language() }))
                 .chain(rows -> rows.rowCount() == 0 ? Uni.createFrom().item(false)
                         : status(c, m.id(), m.status(), now, detail).replaceWith(true));
     }
@@ -247,7 +247,7 @@ public class MessageStore {
                 r.getString(at + 4), c, r.getString(at + 6), list(r.getArrayOfStrings(at + 7)), r.getInteger(at + 8),
                 r.getString(at + 9), r.getString(at + 10), r.getString(at + 11), r.getString(at + 12),
                 r.getInteger(at + 13), instant(r.getOffsetDateTime(at + 14)), instant(r.getOffsetDateTime(at + 15)),
-                r.getString(at + 16), instant(r.getOffsetDateTime(at + 17)));
+                r.getString(at + 16), instant(r.getOffsetDateTime(at + 17)), r.getString(at + 20));
         return new Stored(m, r.getString(at + 18), r.getString(at + 19));
     }
 

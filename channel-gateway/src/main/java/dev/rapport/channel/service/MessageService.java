@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -16,6 +17,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.google.protobuf.Value;
 
 import dev.rapport.channel.Message;
 import dev.rapport.channel.Outgoing;
@@ -74,6 +76,7 @@ public class MessageService {
     private final Dispatcher dispatcher;
     private final Pool pool;
     private final Clock clock;
+    private final String defaultLanguage;
 
     public MessageService(MessageStore store, ProfileClient profiles, SuppressionClient suppression,
             Dispatcher dispatcher, Pool pool, Clock clock, ChannelConfig config,
@@ -85,6 +88,7 @@ public class MessageService {
         this.dispatcher = dispatcher;
         this.pool = pool;
         this.clock = clock;
+        this.defaultLanguage = config.defaultLanguage();
     }
 
     /** Takes a message, or refuses it with a clear reason (nothing is stored then). */
@@ -122,7 +126,7 @@ public class MessageService {
                     }
                     Message draft = new Message(o.id(), p.getId(), o.channel(), o.purpose(), address, o.content(),
                             o.campaignId(), o.productIds(), checked.segments(), checked.encoding(), "queued", null,
-                            null, 0, now, o.expiresAt(), null, now);
+                            null, 0, now, o.expiresAt(), null, now, language(p));
                     if (!dispatcher.takes(draft)) {
                         throw new RapportException(ErrorKind.UNPROCESSABLE, "no_provider", "No provider is configured "
                                 + "for this " + o.channel() + " address.", List.of(new FieldError("to",
@@ -175,7 +179,7 @@ public class MessageService {
                 .getNanos()) : now;
         Message m = new Message(draft.id(), draft.profileId(), draft.channel(), draft.purpose(), draft.address(),
                 draft.content(), draft.campaignId(), draft.productIds(), draft.segments(), draft.encoding(),
-                held ? "held" : "queued", null, null, 0, at, draft.expiresAt(), null, now);
+                held ? "held" : "queued", null, null, 0, at, draft.expiresAt(), null, now, draft.language());
         String detail = held ? "held until " + at + ": " + Dispatcher.reasons(decision) : "accepted";
         return pool.withTransaction(c -> store.insert(c, m, digest, identity, detail, now)).chain(inserted -> {
             if (!inserted) {
@@ -227,6 +231,14 @@ public class MessageService {
         IdentifierKind kind = ADDRESS_KIND.get(channel);
         return p.getIdentifiersList().stream().filter(i -> i.getKind() == kind).map(Identifier::getValue).findFirst()
                 .orElse(null);
+    }
+
+    /** The person's language, from the profile's {@code locale} ({@code ru-RU} is {@code ru}), else the default. */
+    private String language(Profile p) {
+        Value locale = p.getTraits().getFieldsMap().get("locale");
+        String tag = locale == null ? "" : locale.getStringValue().strip();
+        String language = Locale.forLanguageTag(tag.replace('_', '-')).getLanguage();
+        return language.isEmpty() ? defaultLanguage : language;
     }
 
     /** An identifier of the profile's own, {@code kind:value}, that its events name the person by. */
