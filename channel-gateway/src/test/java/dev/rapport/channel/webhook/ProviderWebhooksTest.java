@@ -2,7 +2,10 @@ package dev.rapport.channel.webhook;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.nullValue;
 
 import java.net.URL;
 import java.net.URLEncoder;
@@ -27,6 +30,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import dev.rapport.common.testing.Await;
+import dev.rapport.common.testing.TestTokens;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -231,6 +235,64 @@ class ProviderWebhooksTest {
             s.executeUpdate();
         }
         Await.until(() -> "delivered".equals(status(id)), "applied once the send is recorded");
+    }
+
+    @Test
+    void anOperatorSeesAReportSetAsideWithItsReasonAndPutsItBackOnceTheMessageIsKnown() throws Exception {
+        String sid = "SM" + hex();
+        twilio(twilioStatus, twilioReport(sid, "delivered", null)).statusCode(200);
+        Await.until(() -> count("SELECT attempts FROM callback WHERE event_id = ?", sid + ":delivered") >= 1,
+                "tried");
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("UPDATE callback SET "
+                + "received_at = now() - interval '2 days', next_attempt_at = now() WHERE event_id = ?")) {
+            s.setString(1, sid + ":delivered");
+            s.executeUpdate();
+        }
+        Await.until(() -> "unprocessable".equals(text("SELECT status FROM callback WHERE event_id = ?",
+                sid + ":delivered")), "set aside once it is older than orphan-after");
+        long callback = count("SELECT id FROM callback WHERE event_id = ?", sid + ":delivered");
+        Await.until(() -> given().when().get("/q/metrics").then().extract().asString()
+                .contains("rapport_channel_callbacks_pending"), "the backlog is a gauge");
+        assertThat(given().when().get("/q/metrics").then().statusCode(200).extract().asString())
+                .contains("rapport_channel_messages_queued", "rapport_channel_events_unrecorded",
+                        "rapport_channel_callbacks_oldest_age_seconds");
+
+        String admin = TestTokens.user("admin");
+        given().auth().oauth2(admin).when().get("/api/v1/channel/callbacks").then().statusCode(200)
+                .body("items.find { it.eventId == '" + sid + ":delivered' }.status", equalTo("unprocessable"))
+                .body("items.find { it.eventId == '" + sid + ":delivered' }.lastError",
+                        containsString("no message has twilio's id"))
+                .body("items.find { it.eventId == '" + sid + ":delivered' }.payload", nullValue());
+        String next = given().auth().oauth2(admin).queryParam("limit", 1).when().get("/api/v1/channel/callbacks")
+                .then().statusCode(200).body("items", hasSize(1)).extract().path("nextCursor");
+        if (next != null) {
+            given().auth().oauth2(admin).queryParam("limit", 1).queryParam("cursor", next).when()
+                    .get("/api/v1/channel/callbacks").then().statusCode(200).body("items", hasSize(1));
+        }
+
+        String id = sent("sms", "+79161234572", "twilio", sid);
+        given().auth().oauth2(admin).when().post("/api/v1/channel/callbacks/" + callback + "/retry").then()
+                .statusCode(200).body("status", equalTo("pending"));
+        Await.until(() -> "delivered".equals(status(id)), "applied after the operator put it back");
+        assertThat(text("SELECT status FROM callback WHERE event_id = ?", sid + ":delivered")).isEqualTo("applied");
+        given().auth().oauth2(admin).when().post("/api/v1/channel/callbacks/" + callback + "/retry").then()
+                .statusCode(404).contentType("application/problem+json").body("reason", equalTo("callback_not_found"));
+    }
+
+    @Test
+    void theCallbackListIsForAdminsAndRefusesWhatItCannotRead() {
+        given().when().get("/api/v1/channel/callbacks").then().statusCode(401);
+        given().auth().oauth2(TestTokens.user("integrator")).when().get("/api/v1/channel/callbacks").then()
+                .statusCode(403);
+        given().auth().oauth2(TestTokens.user("integrator")).when().post("/api/v1/channel/callbacks/1/retry").then()
+                .statusCode(403);
+        String admin = TestTokens.user("admin");
+        for (String[] bad : new String[][] { { "status", "lost" }, { "limit", "0" }, { "limit", "501" },
+                { "limit", "ten" }, { "cursor", "!!" }, { "cursor", "LTE" } }) {
+            given().auth().oauth2(admin).queryParam(bad[0], bad[1]).when().get("/api/v1/channel/callbacks").then()
+                    .statusCode(400).contentType("application/problem+json").body("errors[0].field", equalTo(bad[0]));
+        }
+        given().auth().oauth2(admin).when().post("/api/v1/channel/callbacks/x/retry").then().statusCode(404);
     }
 
     private ValidatableResponse twilio(URL url, Map<String, String> params) {
