@@ -122,9 +122,69 @@ true
 {{- end -}}
 {{- end -}}
 
+{{/* The Secret holding channel-gateway's own secrets. */}}
+{{- define "rapport.channelSecretName" -}}
+{{- default (include "rapport.fullname" .) .Values.channels.existingSecret -}}
+{{- end -}}
+
+{{/* Whether channel-gateway is enabled. */}}
+{{- define "rapport.channelGatewayEnabled" -}}
+{{- $gateway := get .Values.services "channel-gateway" | default dict -}}
+{{- if ne (toString $gateway.enabled) "false" -}}
+true
+{{- end -}}
+{{- end -}}
+
+{{/* Whether the chart's Secret holds channel-gateway's secrets: the gateway is enabled and they are not elsewhere. */}}
+{{- define "rapport.keepsChannelSecrets" -}}
+{{- if and (include "rapport.channelGatewayEnabled" .) (not .Values.channels.existingSecret) -}}
+true
+{{- end -}}
+{{- end -}}
+
+{{/*
+channel-gateway's secrets in the chart's Secret, as a YAML map of key to value: the tracking key and the secrets of
+the providers in use (a provider that is off has none). deployment.yaml refers to these keys under the same
+conditions, in the chart's Secret or in channels.existingSecret.
+*/}}
+{{- define "rapport.channelSecrets" -}}
+{{- $ch := .Values.channels -}}
+{{- $out := dict "tracking-secret" $ch.trackingSecret -}}
+{{- if eq $ch.email.provider "smtp" -}}
+{{- $_ := set $out "smtp-password" $ch.email.smtp.password -}}
+{{- else if eq $ch.email.provider "sendgrid" -}}
+{{- $_ := set $out "sendgrid-api-key" $ch.email.sendgrid.apiKey -}}
+{{- end -}}
+{{- if $ch.sms.twilio.enabled -}}
+{{- $_ := set $out "twilio-auth-token" $ch.sms.twilio.authToken -}}
+{{- end -}}
+{{- if $ch.push.fcm.enabled -}}
+{{- $_ := set $out "fcm-service-account.json" $ch.push.fcm.serviceAccountJson -}}
+{{- end -}}
+{{- with $ch.messenger.telegram -}}
+{{- if .enabled -}}
+{{- $_ := set $out "telegram-bot-token" .botToken -}}
+{{- $_ := set $out "telegram-webhook-secret" .webhookSecret -}}
+{{- end -}}
+{{- end -}}
+{{- with $ch.messenger.whatsapp -}}
+{{- if .enabled -}}
+{{- $_ := set $out "whatsapp-token" .token -}}
+{{- $_ := set $out "whatsapp-app-secret" .appSecret -}}
+{{- $_ := set $out "whatsapp-verify-token" .verifyToken -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $out -}}
+{{- end -}}
+
+{{/* Where channel-gateway reads the FCM service account's JSON key: a file of the Secret's volume. */}}
+{{- define "rapport.fcmServiceAccountFile" -}}
+/etc/rapport/fcm/service-account.json
+{{- end -}}
+
 {{/* Whether this chart creates its own Secret: when any of them lives in the chart's Secret. */}}
 {{- define "rapport.createsSecret" -}}
-{{- if or (not .Values.postgresql.existingSecret) (not .Values.redis.existingSecret) (not .Values.oidc.existingSecret) (include "rapport.keepsDeskSecrets" .) -}}
+{{- if or (not .Values.postgresql.existingSecret) (not .Values.redis.existingSecret) (not .Values.oidc.existingSecret) (include "rapport.keepsDeskSecrets" .) (include "rapport.keepsChannelSecrets" .) -}}
 true
 {{- end -}}
 {{- end -}}
@@ -168,6 +228,9 @@ The environment variable that names another service's host or port, as the servi
 {{- end -}}
 {{- end -}}
 {{- end -}}
+{{- if include "rapport.channelGatewayEnabled" . -}}
+{{- include "rapport.validateChannels" . -}}
+{{- end -}}
 {{- range $svc := include "rapport.enabledServices" . | fromYamlArray -}}
 {{- $a := $svc.values.autoscaling -}}
 {{- if and $a.enabled (gt (int $a.minReplicas) (int $a.maxReplicas)) -}}
@@ -181,6 +244,9 @@ The environment variable that names another service's host or port, as the servi
 {{- if eq $svc.name "service-desk-bridge" -}}
 {{- $set = concat $set (list "RAPPORT_ZENDESK_WEBHOOK_SECRET" "RAPPORT_FRESHDESK_WEBHOOK_SECRET" "RAPPORT_GENERIC_DESK_WEBHOOK_SECRET" "RAPPORT_AGENT_PAGE_SECRET" "RAPPORT_ZENDESK_API_TOKEN" "RAPPORT_ZENDESK_API_URL" "RAPPORT_ZENDESK_API_USER") -}}
 {{- end -}}
+{{- if eq $svc.name "channel-gateway" -}}
+{{- $set = concat $set (include "rapport.channelEnvNames" $ | fromYamlArray) -}}
+{{- end -}}
 {{- range $svc.values.extraEnv -}}
 {{- if has .name $set -}}
 {{- fail (printf "services.%s: extraEnv sets %s, which the chart sets from its values; change that value instead" $svc.name .name) -}}
@@ -189,6 +255,83 @@ The environment variable that names another service's host or port, as the servi
 {{- $p := $svc.values.pdb -}}
 {{- if and $p.create (ne (toString $p.minAvailable) "") (ne (toString $p.maxUnavailable) "") -}}
 {{- fail (printf "services.%s: set pdb.minAvailable or pdb.maxUnavailable, not both" $svc.name) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Every variable channel-gateway takes from `channels`, set or not (a provider that is off sets none): extraEnv may not
+set them, so a provider's secret never ends up in a plain env value. Keep it in step with deployment.yaml.
+*/}}
+{{- define "rapport.channelEnvNames" -}}
+{{- toYaml (list "RAPPORT_TRACKING_SECRET" "RAPPORT_CHANNEL_PUBLIC_URL" "RAPPORT_EMAIL_FROM" "RAPPORT_EMAIL_PROVIDER" "RAPPORT_SMTP_HOST" "RAPPORT_SMTP_PORT" "RAPPORT_SMTP_START_TLS" "RAPPORT_SMTP_USER" "RAPPORT_SMTP_PASSWORD" "RAPPORT_SENDGRID_API_URL" "RAPPORT_SENDGRID_API_KEY" "RAPPORT_SENDGRID_WEBHOOK_PUBLIC_KEY" "RAPPORT_TWILIO_API_URL" "RAPPORT_TWILIO_ACCOUNT_SID" "RAPPORT_TWILIO_AUTH_TOKEN" "RAPPORT_TWILIO_FROM" "RAPPORT_FCM_API_URL" "RAPPORT_FCM_PROJECT_ID" "RAPPORT_FCM_SERVICE_ACCOUNT_FILE" "RAPPORT_TELEGRAM_API_URL" "RAPPORT_TELEGRAM_BOT_TOKEN" "RAPPORT_TELEGRAM_WEBHOOK_SECRET" "RAPPORT_WHATSAPP_API_URL" "RAPPORT_WHATSAPP_TOKEN" "RAPPORT_WHATSAPP_PHONE_NUMBER_ID" "RAPPORT_WHATSAPP_APP_SECRET" "RAPPORT_WHATSAPP_VERIFY_TOKEN") -}}
+{{- end -}}
+
+{{/* Fails with a clear message when channel-gateway lacks a setting it needs; only while it is enabled. */}}
+{{- define "rapport.validateChannels" -}}
+{{- $ch := .Values.channels -}}
+{{- $own := not $ch.existingSecret -}}
+{{- if not $ch.publicUrl -}}
+{{- fail "channels.publicUrl is required while channel-gateway is enabled: the https URL providers and email recipients reach it at, e.g. https://rapport.example.com" -}}
+{{- end -}}
+{{- if $own -}}
+{{- if not $ch.trackingSecret -}}
+{{- fail "channels.trackingSecret or channels.existingSecret is required while channel-gateway is enabled: the key email tracking links are signed with, at least 16 characters" -}}
+{{- end -}}
+{{- /* in characters, as the gateway counts them, not bytes */ -}}
+{{- $length := splitList "" $ch.trackingSecret | len -}}
+{{- if lt $length 16 -}}
+{{- fail (printf "channels.trackingSecret must have at least 16 characters (it has %d)" $length) -}}
+{{- end -}}
+{{- end -}}
+{{- if eq $ch.email.provider "smtp" -}}
+{{- if not $ch.email.smtp.host -}}
+{{- fail "channels.email.smtp.host is required while channels.email.provider is smtp: the SMTP server channel-gateway sends email through (or set channels.email.provider to sendgrid)" -}}
+{{- end -}}
+{{- else if eq $ch.email.provider "sendgrid" -}}
+{{- if and $own (not $ch.email.sendgrid.apiKey) -}}
+{{- fail "channels.email.sendgrid.apiKey or channels.existingSecret is required while channels.email.provider is sendgrid" -}}
+{{- end -}}
+{{- end -}}
+{{- with $ch.sms.twilio -}}
+{{- if .enabled -}}
+{{- if not .accountSid -}}
+{{- fail "channels.sms.twilio.accountSid is required while channels.sms.twilio is enabled" -}}
+{{- end -}}
+{{- if and $own (not .authToken) -}}
+{{- fail "channels.sms.twilio.authToken or channels.existingSecret is required while channels.sms.twilio is enabled" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- with $ch.push.fcm -}}
+{{- if .enabled -}}
+{{- if not .projectId -}}
+{{- fail "channels.push.fcm.projectId is required while channels.push.fcm is enabled" -}}
+{{- end -}}
+{{- if $own -}}
+{{- if not .serviceAccountJson -}}
+{{- fail "channels.push.fcm.serviceAccountJson or channels.existingSecret is required while channels.push.fcm is enabled: the JSON key of a service account allowed to send for the project" -}}
+{{- end -}}
+{{- $key := fromJson .serviceAccountJson -}}
+{{- if or (hasKey $key "Error") (not $key.private_key) (not $key.client_email) -}}
+{{- fail "channels.push.fcm.serviceAccountJson is not a service account's JSON key (an object with client_email and private_key)" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- with $ch.messenger.telegram -}}
+{{- if and .enabled $own (not .botToken) -}}
+{{- fail "channels.messenger.telegram.botToken or channels.existingSecret is required while channels.messenger.telegram is enabled" -}}
+{{- end -}}
+{{- end -}}
+{{- with $ch.messenger.whatsapp -}}
+{{- if .enabled -}}
+{{- if not .phoneNumberId -}}
+{{- fail "channels.messenger.whatsapp.phoneNumberId is required while channels.messenger.whatsapp is enabled" -}}
+{{- end -}}
+{{- if and $own (not .token) -}}
+{{- fail "channels.messenger.whatsapp.token or channels.existingSecret is required while channels.messenger.whatsapp is enabled" -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}

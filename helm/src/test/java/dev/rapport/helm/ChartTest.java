@@ -1,18 +1,16 @@
 package dev.rapport.helm;
 
+import static dev.rapport.helm.Rendered.env;
+import static dev.rapport.helm.Rendered.parse;
+import static dev.rapport.helm.Rendered.render;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.UnaryOperator;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -29,14 +27,12 @@ import com.marcnuri.helm.TemplateCommand;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 
 /**
  * The chart as an operator meets it: {@code helm lint} and {@code helm template} (Helm itself, embedded) with each
@@ -44,11 +40,10 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
  */
 class ChartTest {
 
-    private static final Path CHART = Path.of("rapport");
-    private static final Path CI = CHART.resolve("ci");
+    private static final Path CHART = Rendered.CHART;
+    private static final Path CI = Rendered.CI;
     private static final List<String> SERVICES = List.of("campaign-service", "channel-gateway", "profile-service",
             "service-desk-bridge", "suppression-service");
-    private static final KubernetesSerialization KUBERNETES = new KubernetesSerialization();
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     static Stream<Path> ciValues() throws IOException {
@@ -331,64 +326,5 @@ class ChartTest {
         assertThatThrownBy(() -> render(values, t -> t.set("services.profile-service.pdb.minAvailable", 1)
                 .set("services.profile-service.pdb.maxUnavailable", 1)))
                 .hasMessageContaining("services.profile-service: set pdb.minAvailable or pdb.maxUnavailable, not both");
-    }
-
-    // ------------------------------------------------------------------------------------------------- helpers ---
-
-    private static Map<String, EnvVar> env(Container c) {
-        return c.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, e -> e, (a, b) -> {
-            throw new AssertionError("environment variable set twice: " + a.getName());
-        }));
-    }
-
-    /** helm template as release "demo" in namespace "shop", the values file (if any) and the settings given. */
-    private static Rendered render(Path values, UnaryOperator<TemplateCommand> settings) {
-        TemplateCommand command = new Helm(CHART).template().withName("demo").withNamespace("shop")
-                .withKubeVersion("1.31.0");
-        if (values != null) {
-            command = command.withValuesFile(values);
-        }
-        return parse(settings.apply(command).call(), "demo");
-    }
-
-    /** The objects of helm template's output, each checked for the namespace and the release's label. */
-    private static Rendered parse(String yaml, String release) {
-        List<HasMetadata> objects = new java.util.ArrayList<>();
-        for (String document : yaml.split("(?m)^---\\s*$")) {
-            if (document.lines().anyMatch(l -> !l.isBlank() && !l.startsWith("#"))) {
-                objects.add(KUBERNETES.unmarshal(document, HasMetadata.class));
-            }
-        }
-        for (HasMetadata o : objects) {
-            assertThat(o.getMetadata().getNamespace()).as("namespace of %s", o.getMetadata().getName())
-                    .isEqualTo("shop");
-            assertThat(o.getMetadata().getLabels()).containsEntry("app.kubernetes.io/instance", release);
-        }
-        return new Rendered(objects);
-    }
-
-    private record Rendered(List<HasMetadata> objects) {
-
-        <T extends HasMetadata> List<T> all(Class<T> kind) {
-            return objects.stream().filter(kind::isInstance).map(kind::cast).toList();
-        }
-
-        <T extends HasMetadata> List<String> names(Class<T> kind) {
-            return all(kind).stream().map(o -> o.getMetadata().getName()).sorted().toList();
-        }
-
-        <T extends HasMetadata> T get(Class<T> kind, String name) {
-            List<T> found = all(kind).stream().filter(o -> o.getMetadata().getName().equals(name)).toList();
-            assertThat(found).as("%s %s", kind.getSimpleName(), name).hasSize(1);
-            return found.get(0);
-        }
-
-        /** The value an environment variable takes from a Secret rendered here. */
-        String secretValue(EnvVar var) {
-            var ref = var.getValueFrom().getSecretKeyRef();
-            Map<String, String> data = new HashMap<>(get(Secret.class, ref.getName()).getData());
-            assertThat(data).as("Secret %s", ref.getName()).containsKey(ref.getKey());
-            return new String(Base64.getDecoder().decode(data.get(ref.getKey())), StandardCharsets.UTF_8);
-        }
     }
 }
