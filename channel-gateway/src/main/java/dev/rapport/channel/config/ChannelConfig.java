@@ -1,6 +1,7 @@
 package dev.rapport.channel.config;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
@@ -57,6 +58,35 @@ public interface ChannelConfig {
     /** How many events one recording round takes. */
     @WithDefault("500")
     int eventBatchSize();
+
+    /**
+     * Each provider's rate limit in units per second, shared by every replica ({@code rate-limits.twilio=10}): an SMS
+     * takes one unit per segment, anything else one. A provider not named, or named with 0, has none.
+     */
+    Map<String, Integer> rateLimits();
+
+    /** When a provider counts as failing, so that the next provider of its channel takes over for a while. */
+    CircuitBreaker circuitBreaker();
+
+    /** A provider's circuit opens when enough of its recent hand-offs failed for now, and closes once it answers. */
+    interface CircuitBreaker {
+
+        /** How many recent hand-offs are looked at. */
+        @WithDefault("20")
+        int requestVolume();
+
+        /** The share of them that failed for now (not a refused message, not a {@code Retry-After}) that opens it. */
+        @WithDefault("0.5")
+        double failureRatio();
+
+        /** How long it stays open before one hand-off tries the provider again. */
+        @WithDefault("30s")
+        Duration delay();
+
+        /** How many hand-offs in a row must then succeed for it to close. */
+        @WithDefault("2")
+        int successThreshold();
+    }
 
     /** SMS through Twilio's Messages API; off while the URL is unset. */
     Twilio twilio();

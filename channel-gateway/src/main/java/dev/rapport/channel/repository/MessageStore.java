@@ -134,6 +134,21 @@ public class MessageStore {
                 });
     }
 
+    /**
+     * Puts a message being handed off back in line for {@code next} without spending its attempt: it was not tried (its
+     * provider's rate limit, every provider of its channel failing) or the provider asked for the pause
+     * ({@code Retry-After}). With a {@code detail}, the pause is in its history; a rate limit's is not (it is no news).
+     */
+    public Uni<Boolean> postpone(SqlConnection c, String id, Instant next, String error, String detail, Instant now) {
+        return c.preparedQuery("""
+                UPDATE message SET status = 'queued', next_attempt_at = $2, lease_until = NULL,
+                    attempts = GREATEST(attempts - 1, 0), last_error = COALESCE($3, last_error), updated_at = $4
+                WHERE id = $1 AND status = 'sending'""").execute(Tuple.of(id, utc(next), error, utc(now)))
+                .chain(rows -> rows.rowCount() == 0 ? Uni.createFrom().item(false)
+                        : detail == null ? Uni.createFrom().item(true)
+                        : status(c, id, "queued", now, detail).replaceWith(true));
+    }
+
     /** A message by id, read in a transaction, or null. */
     public Uni<Stored> byId(SqlConnection c, String id) {
         return c.preparedQuery("SELECT " + COLUMNS + " FROM message WHERE id = $1").execute(Tuple.of(id))

@@ -3,11 +3,20 @@ package dev.rapport.channel.service;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.util.TypeLiteral;
 import jakarta.inject.Singleton;
+
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
 import dev.rapport.channel.Message;
 import dev.rapport.channel.client.SuppressionClient;
@@ -26,6 +35,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.smallrye.faulttolerance.api.Guard;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
@@ -45,6 +56,9 @@ import io.vertx.mutiny.sqlclient.Pool;
 @Singleton
 public final class Dispatcher {
 
+    private static final TypeLiteral<Uni<String>> SENT = new TypeLiteral<>() {
+    };
+
     private final Pool pool;
     private final MessageStore store;
     private final SuppressionClient suppression;
@@ -54,10 +68,12 @@ public final class Dispatcher {
     private final Clock clock;
     private final MeterRegistry metrics;
     private final Rounds rounds;
+    private final RateLimits limits;
+    private final Map<String, Breaker> breakers = new HashMap<>();
 
     public Dispatcher(Pool pool, MessageStore store, SuppressionClient suppression, Instance<Provider> providers,
             ChannelConfig config, EventRecorder events, DatabaseBootstrap database, Vertx vertx, Clock clock,
-            MeterRegistry metrics) {
+            MeterRegistry metrics, RateLimits limits) {
         this.pool = pool;
         this.store = store;
         this.suppression = suppression;
@@ -66,6 +82,10 @@ public final class Dispatcher {
         this.events = events;
         this.clock = clock;
         this.metrics = metrics;
+        this.limits = limits;
+        for (Provider p : providers) {
+            breakers.put(p.name(), new Breaker(p.name(), config.circuitBreaker(), metrics));
+        }
         this.rounds = new Rounds(vertx, "hand messages to their providers", config.dispatchInterval(),
                 config.dispatchBatchSize(), database::ready, this::round);
     }
@@ -138,26 +158,76 @@ public final class Dispatcher {
     }
 
     private Uni<Void> send(Message m) {
-        Provider provider = provider(m);
-        if (provider == null) {
+        List<Provider> candidates = candidates(m);
+        if (candidates.isEmpty()) {
             return move(m, "failed", null, null, null, "no_provider", "no provider is configured for " + m.channel(),
                     "message_failed");
         }
-        return provider.send(m).chain(id -> {
-            metrics.counter("rapport.channel.messages", "channel", m.channel(), "outcome", "sent").increment();
-            return move(m, "sent", null, provider.name(), id, null, "sent through " + provider.name(), "message_sent");
-        }).onFailure(ProviderFailure.class).recoverWithUni(p -> {
-            if (p.permanent()) {
-                metrics.counter("rapport.channel.messages", "channel", m.channel(), "outcome", "failed").increment();
-                String why = LogSanitizer.sanitize(p.getMessage());
-                Instant now = clock.instant();
-                return pool.withTransaction(c -> store.move(c, m.id(), "sending", p.unreachable() ? "bounced"
-                        : "failed", null, provider.name(), null, why, provider.name() + ": " + why,
-                        p.unreachable() ? "message_bounced" : "message_failed", p.unreachable()
-                                ? new JsonObject().put("bounce", "hard") : null, now)).replaceWithVoid();
+        return attempt(m, candidates, 0);
+    }
+
+    /**
+     * Hands the message to the first of its channel's providers whose circuit is not open: one provider is called
+     * per hand-off, so a message goes once, never through two. The next provider takes over only while the one before
+     * it is known to be failing (its circuit open), not after a single failure, which might have been a send.
+     */
+    private Uni<Void> attempt(Message m, List<Provider> candidates, int i) {
+        if (i == candidates.size()) {
+            Instant next = clock.instant().plus(config.circuitBreaker().delay());
+            String why = "every provider of " + m.channel() + " is failing (circuit open)";
+            return postpone(m, next, why, why + ": not tried, tried again at " + next);
+        }
+        Provider provider = candidates.get(i);
+        Breaker breaker = breakers.get(provider.name());
+        if (breaker.open(clock.instant())) {
+            return attempt(m, candidates, i + 1);
+        }
+        return limits.take(provider.name(), cost(m, provider)).chain(wait -> {
+            if (!wait.isZero()) {
+                return postpone(m, clock.instant().plus(wait), null, null);
             }
-            return later(m, provider.name() + ": " + p.getMessage(), p.retryAfter());
+            return breaker.guard.get(() -> provider.send(m), SENT)
+                    .chain(id -> {
+                        metrics.counter("rapport.channel.messages", "channel", m.channel(), "outcome", "sent")
+                                .increment();
+                        return move(m, "sent", null, provider.name(), id, null, "sent through " + provider.name(),
+                                "message_sent");
+                    })
+                    .onFailure(CircuitBreakerOpenException.class).recoverWithUni(f -> attempt(m, candidates, i + 1))
+                    .onFailure(ProviderFailure.class).recoverWithUni(p -> failed(m, provider, (ProviderFailure) p));
         });
+    }
+
+    private Uni<Void> failed(Message m, Provider provider, ProviderFailure p) {
+        if (p.permanent()) {
+            metrics.counter("rapport.channel.messages", "channel", m.channel(), "outcome", "failed").increment();
+            String why = LogSanitizer.sanitize(p.getMessage());
+            Instant now = clock.instant();
+            return pool.withTransaction(c -> store.move(c, m.id(), "sending", p.unreachable() ? "bounced"
+                    : "failed", null, provider.name(), null, why, provider.name() + ": " + why,
+                    p.unreachable() ? "message_bounced" : "message_failed", p.unreachable()
+                            ? new JsonObject().put("bounce", "hard") : null, now)).replaceWithVoid();
+        }
+        if (p.retryAfter() != null) {
+            // the provider said when: its wish is honoured without spending an attempt
+            metrics.counter("rapport.channel.messages", "channel", m.channel(), "outcome", "retried").increment();
+            Instant next = clock.instant().plus(p.retryAfter().compareTo(config.firstBackoff()) < 0
+                    ? config.firstBackoff() : p.retryAfter());
+            String why = LogSanitizer.sanitize(provider.name() + ": " + p.getMessage());
+            return postpone(m, next, why, provider.name() + " asked to wait until " + next + ": " + why);
+        }
+        return later(m, provider.name() + ": " + p.getMessage(), null);
+    }
+
+    /** Back in line at {@code next}, the attempt not spent; with a detail, in the history. */
+    private Uni<Void> postpone(Message m, Instant next, String error, String detail) {
+        Instant now = clock.instant();
+        return pool.withTransaction(c -> store.postpone(c, m.id(), next, error, detail, now)).replaceWithVoid();
+    }
+
+    /** What a message costs of its provider's rate limit: an SMS, its segments; anything else, one. */
+    private static int cost(Message m, Provider provider) {
+        return provider.channel().equals("sms") ? Math.max(1, m.segments()) : 1;
     }
 
     /** A temporary failure: queued again after a pause, or failed once it had its attempts. */
@@ -210,12 +280,61 @@ public final class Dispatcher {
     }
 
     private Provider provider(Message m) {
+        List<Provider> candidates = candidates(m);
+        return candidates.isEmpty() ? null : candidates.get(0);
+    }
+
+    /** The configured providers that take the message, in the order they are tried. */
+    private List<Provider> candidates(Message m) {
+        List<Provider> out = new ArrayList<>(2);
         for (Provider p : providers) {
             if (p.enabled() && p.takes(m)) {
-                return p;
+                out.add(p);
             }
         }
-        return null;
+        return out;
+    }
+
+    /**
+     * A provider's circuit breaker (SmallRye Fault Tolerance): it opens when most of its recent hand-offs failed for
+     * now (not a refusal of one message, not a {@code Retry-After}), and lets one through again after the delay.
+     */
+    static final class Breaker {
+
+        final Guard guard;
+        private volatile long openedAt = -1;
+        private final long delayMillis;
+
+        Breaker(String provider, ChannelConfig.CircuitBreaker settings, MeterRegistry metrics) {
+            this.delayMillis = settings.delay().toMillis();
+            AtomicInteger state = metrics.gauge("rapport.channel.provider.circuit.open", List.of(
+                    io.micrometer.core.instrument.Tag.of("provider", provider)), new AtomicInteger());
+            this.guard = Guard.create().withDescription("hand-offs to " + provider).withCircuitBreaker()
+                    .name("channel-provider-" + provider)
+                    .requestVolumeThreshold(settings.requestVolume()).failureRatio(settings.failureRatio())
+                    .delay(delayMillis, ChronoUnit.MILLIS).successThreshold(settings.successThreshold())
+                    .when(Breaker::failing)
+                    .onStateChange(s -> {
+                        openedAt = s == CircuitBreakerState.OPEN ? System.currentTimeMillis() : -1;
+                        state.set(s == CircuitBreakerState.OPEN ? 1 : 0);
+                        if (s == CircuitBreakerState.OPEN) {
+                            Log.warnf("%s keeps failing: its circuit is open, the next provider of its channel (if "
+                                    + "any) takes over for %d ms", provider, delayMillis);
+                        } else {
+                            Log.infof("The circuit of %s is %s", provider, s.name().toLowerCase());
+                        }
+                    }).done().build();
+        }
+
+        /** Whether the circuit is open and its delay not over (then the provider is not even asked). */
+        boolean open(Instant now) {
+            long at = openedAt;
+            return at >= 0 && now.toEpochMilli() < at + delayMillis;
+        }
+
+        private static boolean failing(Throwable f) {
+            return !(f instanceof ProviderFailure p) || !p.permanent() && p.retryAfter() == null;
+        }
     }
 
     /** The rules of a decision in words: {@code open_ticket (zendesk-9 is open), quiet_hours (…)}. */

@@ -24,6 +24,7 @@ import dev.rapport.common.testing.Await;
 import dev.rapport.stubs.TelegramStub;
 import dev.rapport.stubs.TwilioStub;
 import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -38,6 +39,9 @@ class DispatcherTest {
 
     @Inject
     AgroalDataSource db;
+
+    @Inject
+    MeterRegistry metrics;
 
     @Test
     void aQueuedEmailGoesOnceThroughSmtpAndItsEventWaitsForProfileService() throws Exception {
@@ -117,11 +121,51 @@ class DispatcherTest {
         Await.until(() -> "bounced".equals(status(stopped)), "unreachable");
         assertThat(text("SELECT last_error FROM message WHERE id = ?", stopped)).contains("21610");
 
-        // busy (429 with Retry-After): tried again, not failed, then sent
+        // busy (429 with Retry-After): tried again after the pause Twilio asked for, which spent no attempt
         twilio.failNext(429, 1);
         String busy = storedTo("transactional", "sms", "+79161230003", "{\"text\":\"Код 1234\"}");
         Await.until(() -> "sent".equals(status(busy)), "sent after the pause");
-        assertThat(number("SELECT attempts FROM message WHERE id = ?", busy)).isGreaterThanOrEqualTo(2);
+        assertThat(number("SELECT attempts FROM message WHERE id = ?", busy)).isEqualTo(1);
+        assertThat(text("SELECT string_agg(detail, ' | ') FROM message_status WHERE message_id = ?", busy))
+                .contains("twilio asked to wait");
+    }
+
+    @Test
+    void smsWaitForTwiliosRateLimitCountedInSegmentsWithoutSpendingAttempts() throws Exception {
+        // the test profile allows Twilio 40 segments a second: twelve 5-part messages (60 segments) cannot all go now
+        double limitedBefore = limited();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            ids.add(stored("d-" + UUID.randomUUID(), "transactional", "sms", "+7916124" + String.format("%04d", i),
+                    "queued", null, null, "{\"text\":\"Длинное сообщение\"}", 5));
+        }
+        Await.until(() -> ids.stream().allMatch(id -> "sent".equals(unchecked(() -> status(id)))), "all sent");
+        assertThat(limited()).as("some waited for the bucket").isGreaterThan(limitedBefore);
+        for (String id : ids) {
+            assertThat(number("SELECT attempts FROM message WHERE id = ?", id)).as("waiting spent nothing")
+                    .isEqualTo(1);
+            assertThat(history(id)).as("waiting is no news").containsExactly("queued", "sent");
+        }
+        String sids = ids.stream().map(id -> unchecked(() -> text("SELECT provider_message_id FROM message "
+                + "WHERE id = ?", id))).reduce((a, b) -> a + "," + b).orElseThrow();
+        assertThat(sids.split(",")).doesNotHaveDuplicates().hasSize(12);
+    }
+
+    private double limited() {
+        return metrics.find("rapport.channel.rate.limited").tag("provider", "twilio").counters()
+                .stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+    }
+
+    private interface Sql<T> {
+        T get() throws SQLException;
+    }
+
+    private static <T> T unchecked(Sql<T> sql) {
+        try {
+            return sql.get();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
@@ -159,21 +203,27 @@ class DispatcherTest {
 
     private String stored(String id, String purpose, String channel, String address, String status,
             Instant leaseUntil, Instant expiresAt, String content) throws SQLException {
+        return stored(id, purpose, channel, address, status, leaseUntil, expiresAt, content, 1);
+    }
+
+    private String stored(String id, String purpose, String channel, String address, String status,
+            Instant leaseUntil, Instant expiresAt, String content, int segments) throws SQLException {
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement s = c.prepareStatement("""
                     INSERT INTO message (id, profile_id, channel, purpose, address, identity, content, request_digest,
                         segments, status, attempts, next_attempt_at, lease_until, expires_at, created_at, updated_at)
-                    VALUES (?, 'p-1', ?, ?, ?, 'email:p1@example.com', ?::jsonb, 'digest', 1, ?, 0, now(), ?,
+                    VALUES (?, 'p-1', ?, ?, ?, 'email:p1@example.com', ?::jsonb, 'digest', ?, ?, 0, now(), ?,
                         ?, now(), now())""")) {
                 s.setString(1, id);
                 s.setString(2, channel);
                 s.setString(3, purpose);
                 s.setString(4, address);
                 s.setString(5, content);
-                s.setString(6, status);
-                s.setTimestamp(7, leaseUntil == null ? null : Timestamp.from(leaseUntil));
-                s.setTimestamp(8, expiresAt == null ? null : Timestamp.from(expiresAt));
+                s.setInt(6, segments);
+                s.setString(7, status);
+                s.setTimestamp(8, leaseUntil == null ? null : Timestamp.from(leaseUntil));
+                s.setTimestamp(9, expiresAt == null ? null : Timestamp.from(expiresAt));
                 s.executeUpdate();
             }
             try (PreparedStatement s = c.prepareStatement(
