@@ -39,6 +39,7 @@ public final class StubServer implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService threads;
+    private final Holds holds;
     private final ZendeskStub zendesk;
     private final TwilioStub twilio;
     private final TelegramStub telegram;
@@ -124,10 +125,11 @@ public final class StubServer implements AutoCloseable {
         }
     }
 
-    private StubServer(HttpServer server, ExecutorService threads, ZendeskStub zendesk, TwilioStub twilio,
-            TelegramStub telegram, WhatsappStub whatsapp, SendgridStub sendgrid, FcmStub fcm) {
+    private StubServer(HttpServer server, ExecutorService threads, Holds holds, ZendeskStub zendesk,
+            TwilioStub twilio, TelegramStub telegram, WhatsappStub whatsapp, SendgridStub sendgrid, FcmStub fcm) {
         this.server = server;
         this.threads = threads;
+        this.holds = holds;
         this.zendesk = zendesk;
         this.twilio = twilio;
         this.telegram = telegram;
@@ -162,20 +164,27 @@ public final class StubServer implements AutoCloseable {
                 ? FcmStub.ServiceAccount.generate(accepted.fcmProjectId(), tokenUri)
                 : accepted.fcmServiceAccount().at(accepted.fcmProjectId(), tokenUri));
         Map<String, Received> logs = new LinkedHashMap<>();
-        serve(server, logs, "zendesk", zendesk::handle, zendesk.log());
-        serve(server, logs, "twilio", twilio::handle, twilio.log());
-        serve(server, logs, "telegram", telegram::handle, telegram.log());
-        serve(server, logs, "whatsapp", whatsapp::handle, whatsapp.log());
-        serve(server, logs, "sendgrid", sendgrid::handle, sendgrid.log());
-        serve(server, logs, "fcm", fcm::handle, fcm.log());
+        Holds holds = new Holds();
+        serve(server, logs, holds, "zendesk", zendesk::handle, zendesk.log());
+        serve(server, logs, holds, "twilio", twilio::handle, twilio.log());
+        serve(server, logs, holds, "telegram", telegram::handle, telegram.log());
+        serve(server, logs, holds, "whatsapp", whatsapp::handle, whatsapp.log());
+        serve(server, logs, holds, "sendgrid", sendgrid::handle, sendgrid.log());
+        serve(server, logs, holds, "fcm", fcm::handle, fcm.log());
         server.createContext("/_received", exchange -> received(exchange, logs));
+        server.createContext("/_hold", exchange -> hold(exchange, logs, holds));
         server.start();
-        return new StubServer(server, threads, zendesk, twilio, telegram, whatsapp, sendgrid, fcm);
+        return new StubServer(server, threads, holds, zendesk, twilio, telegram, whatsapp, sendgrid, fcm);
     }
 
     /** Where the stand-ins answer, e.g. {@code http://127.0.0.1:8090}. */
     public URI base() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /** Holding a stand-in's requests before they are answered (also {@code POST/DELETE/GET /_hold/{name}}). */
+    public Holds holds() {
+        return holds;
     }
 
     /** The Zendesk stand-in; its API is at {@code base()/zendesk}. */
@@ -269,12 +278,16 @@ public final class StubServer implements AutoCloseable {
     }
 
     /** Serves a stand-in under {@code /name/}; a handler that fails answers 500 with why, not a dropped connection. */
-    private static void serve(HttpServer server, Map<String, Received> logs, String name, HttpHandler handler,
-            Received log) {
+    private static void serve(HttpServer server, Map<String, Received> logs, Holds holds, String name,
+            HttpHandler handler, Received log) {
         logs.put(name, log);
         server.createContext("/" + name + "/", exchange -> {
             try {
+                holds.await(name);
                 handler.handle(exchange);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                exchange.close();
             } catch (IOException | RuntimeException e) {
                 e.printStackTrace();
                 try {
@@ -287,6 +300,33 @@ public final class StubServer implements AutoCloseable {
                 Received.forget(exchange);
             }
         });
+    }
+
+    /**
+     * {@code POST /_hold/{name}} holds the stand-in's requests, {@code DELETE} lets them go, {@code GET} says how many
+     * wait: {@code {"holding":true,"held":2}}.
+     */
+    private static void hold(HttpExchange exchange, Map<String, Received> logs, Holds holds) throws IOException {
+        String path = exchange.getRequestURI().getPath().replaceAll("/+$", "");
+        String name = path.startsWith("/_hold/") ? path.substring("/_hold/".length()) : "";
+        if (!logs.containsKey(name)) {
+            respond(exchange, 404, Map.of(), JSON.writeValueAsBytes(JSON.createObjectNode()
+                    .put("error", "no such stand-in; there are " + String.join(", ", logs.keySet()))));
+            return;
+        }
+        switch (exchange.getRequestMethod()) {
+            case "POST" -> holds.hold(name);
+            case "DELETE" -> holds.release(name);
+            case "GET" -> {
+                // only reads
+            }
+            default -> {
+                respond(exchange, 405, Map.of("Allow", "GET, POST, DELETE"), new byte[0]);
+                return;
+            }
+        }
+        respond(exchange, 200, Map.of(), JSON.writeValueAsBytes(JSON.createObjectNode()
+                .put("holding", holds.holding(name)).put("held", holds.held(name))));
     }
 
     /** {@code GET /_received}: every stand-in's list, by name; {@code GET /_received/{name}}: one stand-in's. */

@@ -206,7 +206,7 @@ class ReplicasIT {
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
-    private static Connection connect(String database) throws SQLException {
+    static Connection connect(String database) throws SQLException {
         String host = System.getenv().getOrDefault("RAPPORT_DB_HOST", "127.0.0.1");
         String port = System.getenv().getOrDefault("RAPPORT_DB_PORT", "5432");
         return DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/" + database,

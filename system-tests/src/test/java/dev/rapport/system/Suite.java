@@ -27,6 +27,8 @@ public final class Suite implements BeforeAllCallback {
             "RAPPORT_DB_SUFFIX", "_it",
             "RAPPORT_REDIS_URL", "redis://127.0.0.1:6379/2",
             "RAPPORT_JAVA_OPTS", "-Xmx256m",
+            // a provider that does not answer in 4 s (CrashIT holds Twilio's answers) has not answered
+            "RAPPORT_CHANNEL_PROVIDER_TIMEOUT", "PT4S",
             // the bridge checks tickets open for an hour against the Zendesk stand-in, every second
             "RAPPORT_DESK_RECONCILE_AFTER", "PT1H",
             "RAPPORT_DESK_RECONCILE_EVERY", "PT1S",
@@ -75,6 +77,23 @@ public final class Suite implements BeforeAllCallback {
         stack("mail");
         stack("services");
         return new Running();
+    }
+
+    /** Starts what of the suite is not running (a service a test killed), and waits until it is ready. */
+    static void restart() {
+        stack("services");
+    }
+
+    /** The process of a service of the suite, as dev/stack.sh recorded it. */
+    static ProcessHandle process(String service) {
+        Path root = Path.of(System.getenv().getOrDefault("RAPPORT_ROOT", ".."));
+        Path pid = root.resolve(".local/run/" + ENV.get("RAPPORT_STACK_OWNER") + "/" + service + ".pid");
+        try {
+            return ProcessHandle.of(Long.parseLong(java.nio.file.Files.readString(pid).strip())).orElseThrow(
+                    () -> new IllegalStateException(service + " is not running"));
+        } catch (IOException e) {
+            throw new IllegalStateException("no pid of " + service + " in " + pid, e);
+        }
     }
 
     /** Closed by JUnit when the whole run ends. */

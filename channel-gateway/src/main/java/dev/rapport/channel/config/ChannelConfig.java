@@ -31,9 +31,19 @@ public interface ChannelConfig {
     @WithDefault("200")
     int dispatchBatchSize();
 
-    /** How many hand-offs a round runs at once. */
-    @WithDefault("32")
+    /**
+     * How many hand-offs this replica runs at once (each waits for its provider's answer, at most its timeout); a round
+     * claims only as many messages as there are free slots, so one slow provider call never holds the others.
+     */
+    @WithDefault("64")
     int dispatchConcurrency();
+
+    /**
+     * How long a provider has to answer a send. Past it the call counts as unanswered: the provider may have taken
+     * the message, so a marketing one is not sent again (docs/adr/0012). It must be well under the lease.
+     */
+    @WithDefault("15s")
+    Duration providerTimeout();
 
     /** How long a claimed message is this replica's; past it, the hand-off counts as interrupted. */
     @WithDefault("2m")

@@ -12,13 +12,36 @@ public class ProviderFailure extends RuntimeException {
     private final boolean permanent;
     private final Duration retryAfter;
     private final boolean unreachable;
+    private final boolean unanswered;
 
     private ProviderFailure(String reason, boolean permanent, Duration retryAfter, boolean unreachable,
-            Throwable cause) {
+            boolean unanswered, Throwable cause) {
         super(reason, cause);
         this.permanent = permanent;
         this.retryAfter = retryAfter;
         this.unreachable = unreachable;
+        this.unanswered = unanswered;
+    }
+
+    private ProviderFailure(String reason, boolean permanent, Duration retryAfter, boolean unreachable,
+            Throwable cause) {
+        this(reason, permanent, retryAfter, unreachable, false, cause);
+    }
+
+    /**
+     * The call to the provider failed without an answer. Where the connection was never made (refused, no route, no
+     * such host), the provider has not seen the message; where it was (no answer in time, the connection lost after
+     * the request), the provider may have taken it, which is what a crash at that point leaves too.
+     */
+    public static ProviderFailure unanswered(String provider, Throwable f) {
+        boolean neverConnected = false;
+        for (Throwable t = f; t != null && !neverConnected; t = t.getCause()) {
+            neverConnected = t instanceof java.net.ConnectException || t instanceof java.net.UnknownHostException
+                    || t instanceof java.net.NoRouteToHostException
+                    || t.getClass().getName().equals("io.netty.channel.ConnectTimeoutException");
+        }
+        String reason = provider + " cannot be reached: " + f.getMessage();
+        return new ProviderFailure(reason, false, null, false, !neverConnected, f);
     }
 
     /** Trying again cannot help; the reason is the provider's. */
@@ -42,6 +65,11 @@ public class ProviderFailure extends RuntimeException {
 
     public boolean unreachable() {
         return unreachable;
+    }
+
+    /** Whether the provider may have taken the message though it did not answer (see {@link #unanswered}). */
+    public boolean unanswered() {
+        return unanswered;
     }
 
     public Duration retryAfter() {

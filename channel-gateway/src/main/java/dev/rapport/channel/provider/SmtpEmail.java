@@ -1,6 +1,5 @@
 package dev.rapport.channel.provider;
 
-import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
@@ -76,8 +75,9 @@ public class SmtpEmail implements Provider {
                     ? ProviderFailure.unreachable("SMTP " + smtp.getReplyCode() + ": " + smtp.getMessage())
                     : ProviderFailure.permanent("SMTP " + smtp.getReplyCode() + ": " + smtp.getMessage());
         }
-        String why = cause instanceof ConnectException ? "the SMTP server refused the connection" : String.valueOf(
-                f.getMessage());
-        return ProviderFailure.temporary(why, null, f);
+        if (cause instanceof SMTPException smtp) {
+            return ProviderFailure.temporary("SMTP " + smtp.getReplyCode() + ": " + smtp.getMessage(), null, f);
+        }
+        return ProviderFailure.unanswered("the SMTP server", f);
     }
 }

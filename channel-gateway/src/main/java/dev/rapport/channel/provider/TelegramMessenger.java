@@ -24,11 +24,13 @@ import io.vertx.mutiny.ext.web.client.WebClient;
 public class TelegramMessenger implements Provider {
 
     private final WebClient client;
+    private final long timeout;
     private final Optional<String> url;
     private final String token;
 
     public TelegramMessenger(Vertx vertx, ChannelConfig config) {
         this.client = WebClient.create(vertx);
+        this.timeout = config.providerTimeout().toMillis();
         this.url = config.telegram().url().map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u)
                 .filter(u -> !u.isBlank());
         this.token = config.telegram().botToken();
@@ -58,10 +60,9 @@ public class TelegramMessenger implements Provider {
     public Uni<String> send(Message m) {
         String chat = m.address().substring("telegram:".length());
         JsonObject body = new JsonObject().put("chat_id", chat).put("text", m.content().text());
-        return client.postAbs(url.orElseThrow() + "/bot" + token + "/sendMessage").timeout(15_000)
+        return client.postAbs(url.orElseThrow() + "/bot" + token + "/sendMessage").timeout(timeout)
                 .sendJsonObject(body)
-                .onFailure().transform(f -> ProviderFailure.temporary("Telegram cannot be reached: " + f.getMessage(),
-                        null, f))
+                .onFailure().transform(f -> ProviderFailure.unanswered("Telegram", f))
                 .map(r -> answer(chat, r));
     }
 

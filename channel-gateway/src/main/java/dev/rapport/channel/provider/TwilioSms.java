@@ -30,6 +30,7 @@ public class TwilioSms implements Provider {
     private static final Set<Integer> UNREACHABLE = Set.of(21211, 21610, 21612, 21614);
 
     private final WebClient client;
+    private final long timeout;
     private final Optional<String> url;
     private final String accountSid;
     private final String authToken;
@@ -37,6 +38,7 @@ public class TwilioSms implements Provider {
 
     public TwilioSms(Vertx vertx, ChannelConfig config) {
         this.client = WebClient.create(vertx);
+        this.timeout = config.providerTimeout().toMillis();
         this.url = config.twilio().url().map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u)
                 .filter(u -> !u.isBlank());
         this.accountSid = config.twilio().accountSid();
@@ -64,9 +66,8 @@ public class TwilioSms implements Provider {
         MultiMap form = MultiMap.caseInsensitiveMultiMap().add("To", m.address()).add("From", from)
                 .add("Body", m.content().text());
         return client.postAbs(url.orElseThrow() + "/2010-04-01/Accounts/" + accountSid + "/Messages.json")
-                .basicAuthentication(accountSid, authToken).timeout(15_000).sendForm(form)
-                .onFailure().transform(f -> ProviderFailure.temporary("Twilio cannot be reached: " + f.getMessage(),
-                        null, f))
+                .basicAuthentication(accountSid, authToken).timeout(timeout).sendForm(form)
+                .onFailure().transform(f -> ProviderFailure.unanswered("Twilio", f))
                 .map(TwilioSms::answer);
     }
 

@@ -70,6 +70,7 @@ public final class Dispatcher {
     private final Rounds rounds;
     private final RateLimits limits;
     private final Map<String, Breaker> breakers = new HashMap<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
 
     public Dispatcher(Pool pool, MessageStore store, SuppressionClient suppression, Instance<Provider> providers,
             ChannelConfig config, EventRecorder events, DatabaseBootstrap database, Vertx vertx, Clock clock,
@@ -103,7 +104,10 @@ public final class Dispatcher {
         rounds.wake();
     }
 
-    /** One round: interrupted hand-offs first, then due messages; answers how many due messages it claimed. */
+    /**
+     * One round: interrupted hand-offs first, then as many due messages as there are free hand-off slots, each handed
+     * off without the round waiting for it; answers how many it claimed.
+     */
     public Uni<Integer> round() {
         Instant now = clock.instant();
         return pool.withTransaction(c -> store.interrupted(c, config.dispatchBatchSize(), now)
@@ -116,15 +120,27 @@ public final class Dispatcher {
                                     : "interrupted during the hand-off: handed off again (it goes at least once)",
                             marketing ? "message_failed" : null, now);
                 }).collect().asList()))
-                .chain(() -> pool.withTransaction(c -> store.claim(c, config.dispatchBatchSize(), now,
-                        config.lease())))
-                .chain(claimed -> Multi.createFrom().iterable(claimed).onItem()
-                        .transformToUni(this::handOff).merge(config.dispatchConcurrency()).collect().asList()
-                        .invoke(() -> {
-                            if (!claimed.isEmpty()) {
-                                events.wake();
-                            }
-                        }).replaceWith(claimed.size()));
+                .chain(() -> {
+                    int free = Math.min(config.dispatchBatchSize(), config.dispatchConcurrency() - inFlight.get());
+                    return free <= 0 ? Uni.createFrom().item(List.<Stored>of())
+                            : pool.withTransaction(c -> store.claim(c, free, now, config.lease()));
+                })
+                .map(claimed -> {
+                    // the hand-offs run on their own: a slow provider holds its own messages, not the next round
+                    for (Stored s : claimed) {
+                        inFlight.incrementAndGet();
+                        handOff(s).subscribe().with(x -> handedOff(), f -> handedOff());
+                    }
+                    return claimed.size();
+                });
+    }
+
+    /** A hand-off ended: once half the slots are free again, a round claims more, and the events are recorded. */
+    private void handedOff() {
+        if (inFlight.decrementAndGet() <= config.dispatchConcurrency() / 2) {
+            rounds.wake();
+            events.wake();
+        }
     }
 
     private Uni<Void> handOff(Stored s) {
@@ -207,6 +223,14 @@ public final class Dispatcher {
                     : "failed", null, provider.name(), null, why, provider.name() + ": " + why,
                     p.unreachable() ? "message_bounced" : "message_failed", p.unreachable()
                             ? new JsonObject().put("bounce", "hard") : null, now)).replaceWithVoid();
+        }
+        if (p.unanswered() && m.purpose().equals("marketing")) {
+            // as after a crash at this point (docs/adr/0012): the provider may have it, and marketing goes at most once
+            metrics.counter("rapport.channel.messages", "channel", m.channel(), "outcome", "failed").increment();
+            String why = LogSanitizer.sanitize(p.getMessage());
+            return move(m, "failed", null, provider.name(), null, "unanswered", provider.name() + " did not answer ("
+                    + why + "): it may have taken it, so it is not sent again (marketing goes at most once)",
+                    "message_failed");
         }
         if (p.retryAfter() != null) {
             // the provider said when: its wish is honoured without spending an attempt

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import dev.rapport.channel.GreenMailResource;
 import dev.rapport.channel.ProviderStubsResource;
 import dev.rapport.common.testing.Await;
+import dev.rapport.stubs.Holds;
 import dev.rapport.stubs.TelegramStub;
 import dev.rapport.stubs.TwilioStub;
 import io.agroal.api.AgroalDataSource;
@@ -128,6 +129,27 @@ class DispatcherTest {
         assertThat(number("SELECT attempts FROM message WHERE id = ?", busy)).isEqualTo(1);
         assertThat(text("SELECT string_agg(detail, ' | ') FROM message_status WHERE message_id = ?", busy))
                 .contains("twilio asked to wait");
+    }
+
+    @Test
+    void aProviderTakingItsTimeHoldsOnlyItsOwnMessageWhichGoesAgainWhenUnansweredAndTransactional() throws Exception {
+        Holds holds = ProviderStubsResource.stubs().holds();
+        String slow;
+        holds.hold("telegram");
+        try {
+            slow = storedTo("transactional", "messenger", "telegram:500200", "{\"text\":\"Заказ 123 в пути\"}");
+            Await.until(() -> holds.held("telegram") >= 1, "Telegram holds it");
+            String sms = storedTo("transactional", "sms", "+79161230009", "{\"text\":\"Код 1234\"}");
+            Await.until(() -> "sent".equals(status(sms)), "the SMS went meanwhile");
+            assertThat(status(slow)).isEqualTo("sending");
+            Await.until(() -> number("SELECT attempts FROM message WHERE id = ?", slow) >= 2,
+                    "unanswered past the provider timeout: handed off again (transactional goes at least once)");
+            assertThat(text("SELECT string_agg(detail, ' | ') FROM message_status WHERE message_id = ?", slow))
+                    .contains("Telegram cannot be reached");
+        } finally {
+            holds.release("telegram");
+        }
+        Await.until(() -> "sent".equals(status(slow)), "sent once Telegram answers");
     }
 
     @Test
