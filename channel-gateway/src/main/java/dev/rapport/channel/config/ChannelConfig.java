@@ -94,6 +94,26 @@ public interface ChannelConfig {
         String botToken();
     }
 
+    /** Push through FCM's HTTP v1 API with a service account; off while the URL or the key file is unset. */
+    Fcm fcm();
+
+    /** FCM's API and the service account that signs in to it. */
+    interface Fcm {
+
+        /** The API's base URL ({@code https://fcm.googleapis.com}); the local stack's stand-in in {@code make run}. */
+        Optional<String> url();
+
+        /**
+         * The service account's JSON key file, as the Google Cloud console hands it out ({@code client_email},
+         * {@code private_key}, {@code token_uri}, …); read at each sign-in, so a rotated key is taken up within the
+         * hour.
+         */
+        Optional<String> serviceAccountFile();
+
+        /** The Firebase project messages are sent for; unset, the key file's {@code project_id}. */
+        Optional<String> projectId();
+    }
+
     /** The providers' webhooks: how each is verified, and how the callbacks they carry are applied. */
     Webhooks webhooks();
 

@@ -1,0 +1,225 @@
+package dev.rapport.channel.provider;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.rapport.channel.Content;
+import dev.rapport.channel.Message;
+import dev.rapport.channel.config.ChannelConfig;
+import dev.rapport.stubs.FcmStub;
+import dev.rapport.stubs.StubServer;
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.core.Vertx;
+
+/**
+ * The FCM adapter on its own, against stand-ins of its own: what the gateway's running configuration cannot show.
+ * FCM's sign-in is shared by concurrent sends and kept, redone once for a refused token; a key the token endpoint
+ * refuses, a key file that is missing or not a key and a wrong project keep the message (temporary); it is on only when
+ * configured. Then FCM's documented refusals, read the way the gateway reads them.
+ */
+class ProviderAdaptersTest {
+
+    private static StubServer stubs;
+    private static Vertx vertx;
+    private static Path keyFile;
+
+    @BeforeAll
+    static void start() throws IOException {
+        stubs = StubServer.start(0, StubServer.Credentials.demo());
+        vertx = Vertx.vertx();
+        keyFile = Files.createTempFile("rapport-fcm-adapter-test", ".json");
+        Files.writeString(keyFile, stubs.fcm().serviceAccount().json());
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        stubs.close();
+        vertx.closeAndAwait();
+        Files.deleteIfExists(keyFile);
+    }
+
+    @Test
+    void concurrentPushesShareOneSignInWhoseTokenIsKept() {
+        FcmPush fcm = fcm(keyFile.toString(), "rapport-dev");
+        int before = signIns();
+        List<Uni<String>> sends = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            sends.add(fcm.send(push(deviceToken())));
+        }
+        List<String> names = Uni.join().all(sends).andFailFast().await().atMost(Duration.ofSeconds(20));
+        assertThat(names).hasSize(8).allSatisfy(n -> assertThat(n).startsWith("projects/rapport-dev/messages/"));
+        assertThat(signIns()).isEqualTo(before + 1);
+        fcm.send(push(deviceToken())).await().atMost(Duration.ofSeconds(10));
+        assertThat(signIns()).as("the token is kept").isEqualTo(before + 1);
+    }
+
+    @Test
+    void aRefusedTokenIsReplacedOnceAndTheProjectComesFromTheKeyFile() {
+        FcmPush fcm = fcm(keyFile.toString(), null);
+        assertThat(fcm.send(push(deviceToken())).await().atMost(Duration.ofSeconds(10)))
+                .startsWith("projects/" + stubs.fcm().projectId() + "/messages/");
+        int before = signIns();
+        stubs.fcm().revokeTokens();
+        fcm.send(push(deviceToken())).await().atMost(Duration.ofSeconds(10));
+        assertThat(signIns()).isEqualTo(before + 1);
+    }
+
+    @Test
+    void aKeyFcmDoesNotAcceptOrCannotReadOrAnotherProjectKeepsThePush() throws IOException {
+        Path other = Files.createTempFile("rapport-fcm-other", ".json");
+        Path garbage = Files.createTempFile("rapport-fcm-garbage", ".json");
+        try {
+            Files.writeString(other, FcmStub.newServiceAccount("rapport-dev", stubs.fcm().serviceAccount().tokenUri()));
+            Files.writeString(garbage, "{\"private_key\":\"not a key\",\"client_email\":\"x@example.com\"}");
+            assertThat(failure(fcm(other.toString(), null).send(push(deviceToken()))))
+                    .satisfies(f -> assertThat(f.permanent()).isFalse())
+                    .satisfies(f -> assertThat(f.getMessage()).contains("token endpoint answered 400",
+                            "invalid_grant"));
+            assertThat(failure(fcm(keyFile + ".missing", null).send(push(deviceToken()))))
+                    .satisfies(f -> assertThat(f.permanent()).isFalse())
+                    .satisfies(f -> assertThat(f.getMessage()).contains("cannot be read"));
+            assertThat(failure(fcm(garbage.toString(), null).send(push(deviceToken()))))
+                    .satisfies(f -> assertThat(f.permanent()).isFalse())
+                    .satisfies(f -> assertThat(f.getMessage()).contains("not a usable key"));
+            assertThat(failure(fcm(keyFile.toString(), "someone-elses").send(push(deviceToken()))))
+                    .satisfies(f -> assertThat(f.permanent()).isFalse())
+                    .satisfies(f -> assertThat(f.getMessage()).contains("403 PERMISSION_DENIED"));
+        } finally {
+            Files.deleteIfExists(other);
+            Files.deleteIfExists(garbage);
+        }
+    }
+
+    @Test
+    void fcmIsOnOnlyWithItsUrlAndKeyFile() {
+        assertThat(fcm(null, null).enabled()).isFalse();
+        assertThat(new FcmPush(vertx, config("fcm.service-account-file", keyFile.toString()), Clock.systemUTC())
+                .enabled()).isFalse();
+        assertThat(fcm(keyFile.toString(), null).enabled()).isTrue();
+    }
+
+    @Test
+    void fcmRefusalsAreReadByTheirFcmError() {
+        assertThat(fcmRefusal(404, "NOT_FOUND", "UNREGISTERED", null).unreachable()).isTrue();
+        assertThat(fcmRefusal(400, "INVALID_ARGUMENT", "UNREGISTERED", null).unreachable()).isTrue();
+        assertThat(fcmRefusal(400, "INVALID_ARGUMENT", "INVALID_ARGUMENT", "message.token").unreachable()).isTrue();
+        assertThat(FcmPush.refusal(400, googleError(400, "The registration token is not a valid FCM registration "
+                + "token", "INVALID_ARGUMENT", "INVALID_ARGUMENT", null), null).unreachable()).isTrue();
+        ProviderFailure content = fcmRefusal(400, "INVALID_ARGUMENT", "INVALID_ARGUMENT", "message.data[0].value");
+        assertThat(content.permanent()).isTrue();
+        assertThat(content.unreachable()).isFalse();
+        assertThat(fcmRefusal(404, "NOT_FOUND", null, null).unreachable()).as("not about the token").isFalse();
+        assertThat(fcmRefusal(403, "PERMISSION_DENIED", "SENDER_ID_MISMATCH", null).permanent()).isTrue();
+        assertThat(fcmRefusal(403, "PERMISSION_DENIED", null, null).permanent()).isFalse();
+        ProviderFailure quota = FcmPush.refusal(429, googleError(429, "Quota exceeded", "RESOURCE_EXHAUSTED",
+                "QUOTA_EXCEEDED", null), Duration.ofSeconds(7));
+        assertThat(quota.permanent()).isFalse();
+        assertThat(quota.retryAfter()).isEqualTo(Duration.ofSeconds(7));
+        assertThat(quota.getMessage()).contains("429 QUOTA_EXCEEDED");
+        assertThat(fcmRefusal(503, "UNAVAILABLE", "UNAVAILABLE", null).permanent()).isFalse();
+        assertThat(fcmRefusal(500, "INTERNAL", "INTERNAL", null).permanent()).isFalse();
+        assertThat(fcmRefusal(401, "UNAUTHENTICATED", "THIRD_PARTY_AUTH_ERROR", null).permanent()).isFalse();
+        assertThat(FcmPush.refusal(502, null, null).permanent()).as("a proxy's page").isFalse();
+    }
+
+    private static ProviderFailure fcmRefusal(int status, String grpcStatus, String fcmError, String field) {
+        return FcmPush.refusal(status, googleError(status, "refused", grpcStatus, fcmError, field), null);
+    }
+
+    /** A Google API error as FCM answers it. */
+    private static JsonObject googleError(int status, String message, String grpcStatus, String fcmError,
+            String field) {
+        List<Object> details = new ArrayList<>();
+        if (fcmError != null) {
+            details.add(Map.of("@type", "type.googleapis.com/google.firebase.fcm.v1.FcmError", "errorCode",
+                    fcmError));
+        }
+        if (field != null) {
+            details.add(Map.of("@type", "type.googleapis.com/google.rpc.BadRequest", "fieldViolations",
+                    List.of(Map.of("field", field, "description", "Invalid value"))));
+        }
+        return new JsonObject().put("error", new JsonObject().put("code", status).put("message", message)
+                .put("status", grpcStatus).put("details", details));
+    }
+
+    private static int signIns() {
+        int n = 0;
+        for (JsonNode e : stubs.fcm().received()) {
+            if (e.path("path").asText().equals("/fcm/token")) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static ProviderFailure failure(Uni<String> send) {
+        return catchThrowableOfType(ProviderFailure.class, () -> send.await().atMost(Duration.ofSeconds(10)));
+    }
+
+    private static FcmPush fcm(String file, String project) {
+        Map<String, String> c = new HashMap<>();
+        c.put("fcm.url", stubs.base() + "/fcm");
+        if (file != null) {
+            c.put("fcm.service-account-file", file);
+        }
+        if (project != null) {
+            c.put("fcm.project-id", project);
+        }
+        return new FcmPush(vertx, config(c), Clock.systemUTC());
+    }
+
+    /** channel-gateway's settings with these {@code rapport.channel.*} values (pairs of name and value). */
+    private static ChannelConfig config(String... pairs) {
+        Map<String, String> c = new HashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            c.put(pairs[i], pairs[i + 1]);
+        }
+        return config(c);
+    }
+
+    private static ChannelConfig config(Map<String, String> values) {
+        Map<String, String> properties = new HashMap<>();
+        properties.put("rapport.channel.tracking.secret", "tracking-test-secret-0123456789");
+        values.forEach((k, v) -> properties.put("rapport.channel." + k, v));
+        // Quarkus's converter reads durations as the application does ("200ms")
+        return new SmallRyeConfigBuilder().withMapping(ChannelConfig.class)
+                .withConverter(Duration.class, 200, new DurationConverter())
+                .withSources(new PropertiesConfigSource(properties, "test", 500)).build()
+                .getConfigMapping(ChannelConfig.class);
+    }
+
+    private static String deviceToken() {
+        return "fcm-" + UUID.randomUUID() + ":APA91b";
+    }
+
+    private static Message push(String token) {
+        return message("push", token, new Content(null, null, null, "Заказ 123", "в пути", Map.of("orderId", "123")));
+    }
+
+    private static Message message(String channel, String address, Content content) {
+        return new Message("a-" + UUID.randomUUID(), "p-1", channel, "transactional", address, content, null,
+                List.of(), 1, null, "sending", null, null, 1, null, null, null, Instant.now(), "ru");
+    }
+}
