@@ -21,6 +21,8 @@ public class ProviderStubsResource implements QuarkusTestResourceLifecycleManage
 
     static final String TWILIO_SID = "AC0000000000000000000000000000test";
     static final String TWILIO_TOKEN = "twilio-test-token";
+    static final String WHATSAPP_TOKEN = "whatsapp-test-token";
+    static final String WHATSAPP_PHONE_NUMBER_ID = "100000000000042";
     private static volatile StubServer stubs;
     private Path fcmKeyFile;
 
@@ -32,7 +34,8 @@ public class ProviderStubsResource implements QuarkusTestResourceLifecycleManage
     @Override
     public Map<String, String> start() {
         try {
-            stubs = StubServer.start(0, StubServer.Credentials.demo().withTwilio(TWILIO_SID, TWILIO_TOKEN));
+            stubs = StubServer.start(0, StubServer.Credentials.demo().withTwilio(TWILIO_SID, TWILIO_TOKEN)
+                    .withWhatsapp(WHATSAPP_TOKEN, WHATSAPP_PHONE_NUMBER_ID));
             fcmKeyFile = Files.createTempFile("rapport-fcm-service-account", ".json",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(fcmKeyFile, stubs.fcm().serviceAccount().json());
@@ -46,7 +49,10 @@ public class ProviderStubsResource implements QuarkusTestResourceLifecycleManage
                 Map.entry("rapport.channel.telegram.bot-token", stubs.telegram().token()),
                 Map.entry("rapport.channel.fcm.url", stubs.base() + "/fcm"),
                 Map.entry("rapport.channel.fcm.service-account-file", fcmKeyFile.toString()),
-                Map.entry("rapport.channel.fcm.project-id", stubs.fcm().projectId()));
+                Map.entry("rapport.channel.fcm.project-id", stubs.fcm().projectId()),
+                Map.entry("rapport.channel.whatsapp.url", stubs.base() + "/whatsapp"),
+                Map.entry("rapport.channel.whatsapp.token", WHATSAPP_TOKEN),
+                Map.entry("rapport.channel.whatsapp.phone-number-id", WHATSAPP_PHONE_NUMBER_ID));
     }
 
     @Override

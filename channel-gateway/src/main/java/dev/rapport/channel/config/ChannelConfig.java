@@ -114,6 +114,34 @@ public interface ChannelConfig {
         Optional<String> projectId();
     }
 
+    /**
+     * Messenger messages to {@code whatsapp:<number>} through the WhatsApp Cloud API; off while the URL, the token or
+     * the phone number id is unset.
+     */
+    Whatsapp whatsapp();
+
+    /** The Cloud API and the business phone number that sends. */
+    interface Whatsapp {
+
+        /**
+         * The Graph API's base URL ({@code https://graph.facebook.com}); the local stack's stand-in in
+         * {@code make run}.
+         */
+        Optional<String> url();
+
+        /** The Graph API version in the path. */
+        @WithDefault("v21.0")
+        String version();
+
+        /** The access token (a system user's, with {@code whatsapp_business_messaging}), sent as a bearer token. */
+        @WithDefault("none")
+        String token();
+
+        /** The id of the business phone number messages are sent from (not the number itself). */
+        @WithDefault("none")
+        String phoneNumberId();
+    }
+
     /** The providers' webhooks: how each is verified, and how the callbacks they carry are applied. */
     Webhooks webhooks();
 

@@ -34,10 +34,11 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
 
 /**
- * The FCM adapter on its own, against stand-ins of its own: what the gateway's running configuration cannot show.
- * FCM's sign-in is shared by concurrent sends and kept, redone once for a refused token; a key the token endpoint
- * refuses, a key file that is missing or not a key and a wrong project keep the message (temporary); it is on only when
- * configured. Then FCM's documented refusals, read the way the gateway reads them.
+ * The FCM and WhatsApp adapters on their own, against stand-ins of their own: what the gateway's running
+ * configuration cannot show. FCM's sign-in is shared by concurrent sends and kept, redone once for a refused token;
+ * a key the token endpoint refuses, a key file that is missing or not a key, a wrong project or a wrong WhatsApp token
+ * keep the message (temporary), while a wrong WhatsApp sender fails it; each provider is on only when configured. Then
+ * each provider's documented refusals, read the way the gateway reads them.
  */
 class ProviderAdaptersTest {
 
@@ -121,6 +122,32 @@ class ProviderAdaptersTest {
     }
 
     @Test
+    void whatsappIsOnOnlyWithItsUrlTokenAndSenderAndTakesWhatsappAddresses() {
+        assertThat(new WhatsappMessenger(vertx, config("whatsapp.url", "http://127.0.0.1:1/whatsapp",
+                "whatsapp.token", "t")).enabled()).as("no phone number id").isFalse();
+        WhatsappMessenger whatsapp = new WhatsappMessenger(vertx, config("whatsapp.url", "http://127.0.0.1:1",
+                "whatsapp.token", "t", "whatsapp.phone-number-id", "1"));
+        assertThat(whatsapp.enabled()).isTrue();
+        assertThat(whatsapp.takes(whatsapp("79161230102"))).isTrue();
+        assertThat(whatsapp.takes(message("messenger", "telegram:42", whatsapp("1").content()))).isFalse();
+    }
+
+    @Test
+    void aWrongWhatsappTokenKeepsTheMessageButAWrongSenderFailsIt() {
+        WhatsappMessenger badToken = new WhatsappMessenger(vertx, config("whatsapp.url", stubs.base() + "/whatsapp",
+                "whatsapp.token", "expired", "whatsapp.phone-number-id", stubs.whatsapp().phoneNumberId()));
+        assertThat(failure(badToken.send(whatsapp("79161230100"))))
+                .satisfies(f -> assertThat(f.permanent()).isFalse())
+                .satisfies(f -> assertThat(f.getMessage()).contains("401", "190"));
+        WhatsappMessenger otherNumber = new WhatsappMessenger(vertx, config("whatsapp.url", stubs.base()
+                + "/whatsapp", "whatsapp.token", "whatsapp-dev-token", "whatsapp.phone-number-id", "1999"));
+        assertThat(failure(otherNumber.send(whatsapp("79161230101"))))
+                .satisfies(f -> assertThat(f.permanent()).isTrue())
+                .satisfies(f -> assertThat(f.unreachable()).isFalse())
+                .satisfies(f -> assertThat(f.getMessage()).contains("400", "error 100"));
+    }
+
+    @Test
     void fcmRefusalsAreReadByTheirFcmError() {
         assertThat(fcmRefusal(404, "NOT_FOUND", "UNREGISTERED", null).unreachable()).isTrue();
         assertThat(fcmRefusal(400, "INVALID_ARGUMENT", "UNREGISTERED", null).unreachable()).isTrue();
@@ -144,6 +171,27 @@ class ProviderAdaptersTest {
         assertThat(FcmPush.refusal(502, null, null).permanent()).as("a proxy's page").isFalse();
     }
 
+    @Test
+    void whatsappRefusalsAreReadByTheirGraphCode() {
+        for (int code : List.of(131026, 131030, 133010)) {
+            assertThat(WhatsappMessenger.refusal(400, graphError(code), null).unreachable()).as("%d", code).isTrue();
+        }
+        for (int code : List.of(130429, 131048, 131056, 80007, 4)) {
+            ProviderFailure f = WhatsappMessenger.refusal(code == 130429 ? 429 : 400, graphError(code),
+                    Duration.ofSeconds(3));
+            assertThat(f.permanent()).as("%d", code).isFalse();
+            assertThat(f.retryAfter()).isEqualTo(Duration.ofSeconds(3));
+        }
+        assertThat(WhatsappMessenger.refusal(500, graphError(131000), null).permanent()).isFalse();
+        assertThat(WhatsappMessenger.refusal(503, graphError(2), null).permanent()).isFalse();
+        assertThat(WhatsappMessenger.refusal(401, graphError(190), null).permanent()).isFalse();
+        for (int code : List.of(100, 131008, 131047, 132000)) {
+            ProviderFailure f = WhatsappMessenger.refusal(400, graphError(code), null);
+            assertThat(f.permanent()).as("%d", code).isTrue();
+            assertThat(f.unreachable()).as("%d", code).isFalse();
+        }
+    }
+
     private static ProviderFailure fcmRefusal(int status, String grpcStatus, String fcmError, String field) {
         return FcmPush.refusal(status, googleError(status, "refused", grpcStatus, fcmError, field), null);
     }
@@ -162,6 +210,14 @@ class ProviderAdaptersTest {
         }
         return new JsonObject().put("error", new JsonObject().put("code", status).put("message", message)
                 .put("status", grpcStatus).put("details", details));
+    }
+
+    /** A Graph API error as the Cloud API answers it. */
+    private static JsonObject graphError(int code) {
+        return new JsonObject().put("error", new JsonObject().put("message", "(#" + code + ") refused")
+                .put("type", "OAuthException").put("code", code).put("error_data", new JsonObject()
+                        .put("messaging_product", "whatsapp").put("details", "refused"))
+                .put("fbtrace_id", "Atrace"));
     }
 
     private static int signIns() {
@@ -216,6 +272,11 @@ class ProviderAdaptersTest {
 
     private static Message push(String token) {
         return message("push", token, new Content(null, null, null, "Заказ 123", "в пути", Map.of("orderId", "123")));
+    }
+
+    private static Message whatsapp(String number) {
+        return message("messenger", "whatsapp:" + number, new Content(null, null, "Заказ 123 в пути", null, null,
+                null));
     }
 
     private static Message message(String channel, String address, Content content) {

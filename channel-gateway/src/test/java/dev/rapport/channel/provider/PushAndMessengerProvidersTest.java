@@ -19,20 +19,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rapport.channel.ProviderStubsResource;
 import dev.rapport.common.testing.Await;
 import dev.rapport.stubs.FcmStub;
+import dev.rapport.stubs.WhatsappStub;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
- * Push through FCM, handed off by the dispatcher to FCM's stand-in and ending as the gateway records it: FCM signs in
- * with the service account (an RS256 assertion the stand-in checks against the key) and keeps its token, signs in
- * again once when FCM refuses it, bounces an unregistered device token, waits for {@code Retry-After} when FCM is over
- * quota or unavailable and fails a push FCM refuses for its content.
+ * Push through FCM and messenger messages to {@code whatsapp:} numbers, handed off by the dispatcher to the providers'
+ * stand-ins and ending as the gateway records them: FCM signs in with the service account (an RS256 assertion the
+ * stand-in checks against the key) and keeps its token, signs in again once when FCM refuses it, bounces an
+ * unregistered device token, waits for {@code Retry-After} when FCM is over quota or unavailable and fails a push FCM
+ * refuses for its content; WhatsApp's Cloud API takes the text from the configured phone number, bounces an
+ * undeliverable number (131026) and is tried again when it is over its throughput (130429) or broken.
  */
 @QuarkusTest
 class PushAndMessengerProvidersTest {
 
     private static final String PUSH = "{\"title\":\"Заказ 123\",\"body\":\"Передан в доставку\","
             + "\"data\":{\"orderId\":\"123\",\"screen\":\"orders\"}}";
+    private static final String TEXT = "{\"text\":\"Заказ 123 в пути\"}";
 
     @Inject
     AgroalDataSource db;
@@ -137,8 +141,60 @@ class PushAndMessengerProvidersTest {
         assertThat(number("SELECT attempts FROM message WHERE id = ?", id)).isEqualTo(1);
     }
 
+    @Test
+    void aWhatsappMessageGoesThroughTheCloudApiFromTheConfiguredNumber() throws Exception {
+        WhatsappStub whatsapp = ProviderStubsResource.stubs().whatsapp();
+        String number = phone();
+        String id = stored("messenger", "whatsapp:" + number, TEXT);
+        Await.until(() -> "sent".equals(status(id)), "handed to WhatsApp");
+        assertThat(text("SELECT provider FROM message WHERE id = ?", id)).isEqualTo("whatsapp");
+        String wamid = text("SELECT provider_message_id FROM message WHERE id = ?", id);
+        assertThat(wamid).startsWith("wamid.");
+
+        JsonNode sent = received(whatsapp, number).get(0);
+        assertThat(sent.path("path").asText()).isEqualTo("/whatsapp/v21.0/" + whatsapp.phoneNumberId()
+                + "/messages");
+        assertThat(sent.path("answer").path("messages").path(0).path("id").asText()).isEqualTo(wamid);
+        JsonNode body = sent.path("body");
+        assertThat(body.path("messaging_product").asText()).isEqualTo("whatsapp");
+        assertThat(body.path("recipient_type").asText()).isEqualTo("individual");
+        assertThat(body.path("type").asText()).isEqualTo("text");
+        assertThat(body.path("text").path("body").asText()).isEqualTo("Заказ 123 в пути");
+
+        // a telegram: address of the same channel still goes to Telegram
+        String telegram = stored("messenger", "telegram:500199", TEXT);
+        Await.until(() -> "sent".equals(status(telegram)), "handed to Telegram");
+        assertThat(text("SELECT provider FROM message WHERE id = ?", telegram)).isEqualTo("telegram");
+    }
+
+    @Test
+    void anUndeliverableWhatsappNumberBouncesAndABusyApiIsTriedAgain() throws Exception {
+        WhatsappStub whatsapp = ProviderStubsResource.stubs().whatsapp();
+        String gone = phone();
+        whatsapp.undeliverable(gone);
+        String bounced = stored("messenger", "whatsapp:" + gone, TEXT);
+        Await.until(() -> "bounced".equals(status(bounced)), "unreachable");
+        assertThat(text("SELECT last_error FROM message WHERE id = ?", bounced)).contains("131026",
+                "undeliverable");
+
+        whatsapp.failNext(429, 1);
+        String busy = stored("messenger", "whatsapp:" + phone(), TEXT);
+        Await.until(() -> "sent".equals(status(busy)), "sent after the pause");
+        assertThat(number("SELECT attempts FROM message WHERE id = ?", busy)).isEqualTo(2);
+        assertThat(details(busy)).contains("130429");
+
+        whatsapp.failNext(500, 1);
+        String broken = stored("messenger", "whatsapp:" + phone(), TEXT);
+        Await.until(() -> "sent".equals(status(broken)), "sent once the API is back");
+        assertThat(details(broken)).contains("131000");
+    }
+
     private static String deviceToken() {
         return "fcm-" + UUID.randomUUID() + ":APA91b" + UUID.randomUUID().toString().replace("-", "");
+    }
+
+    private static String phone() {
+        return "7916" + String.format("%07d", Math.floorMod(UUID.randomUUID().getLeastSignificantBits(), 10_000_000L));
     }
 
     /** FCM's sends to a device token, oldest first. */
@@ -157,6 +213,16 @@ class PushAndMessengerProvidersTest {
         List<JsonNode> out = new ArrayList<>();
         for (JsonNode e : fcm.received()) {
             if (e.path("path").asText().equals("/fcm/token")) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    private static List<JsonNode> received(WhatsappStub whatsapp, String number) {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode e : whatsapp.received()) {
+            if (number.equals(e.path("body").path("to").asText())) {
                 out.add(e);
             }
         }
