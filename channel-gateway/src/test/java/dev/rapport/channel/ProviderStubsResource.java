@@ -14,7 +14,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 /**
  * The providers' stand-ins (provider-stubs, speaking Twilio's Messages API and the others' wire formats) beside the
  * gateway under test, with the gateway pointed at them; every test of the module shares them. FCM's service account
- * key is written to a file of its own, as {@code make run} has the stand-ins write it.
+ * key is written to a file of its own, as {@code make run} has the stand-ins write it. Email stays on SMTP unless a
+ * test's profile chooses SendGrid.
  */
 @QuarkusTestResource(ProviderStubsResource.class)
 public class ProviderStubsResource implements QuarkusTestResourceLifecycleManager {
@@ -23,6 +24,7 @@ public class ProviderStubsResource implements QuarkusTestResourceLifecycleManage
     static final String TWILIO_TOKEN = "twilio-test-token";
     static final String WHATSAPP_TOKEN = "whatsapp-test-token";
     static final String WHATSAPP_PHONE_NUMBER_ID = "100000000000042";
+    static final String SENDGRID_KEY = "SG.rapport-test.sendgrid-test-key";
     private static volatile StubServer stubs;
     private Path fcmKeyFile;
 
@@ -35,7 +37,7 @@ public class ProviderStubsResource implements QuarkusTestResourceLifecycleManage
     public Map<String, String> start() {
         try {
             stubs = StubServer.start(0, StubServer.Credentials.demo().withTwilio(TWILIO_SID, TWILIO_TOKEN)
-                    .withWhatsapp(WHATSAPP_TOKEN, WHATSAPP_PHONE_NUMBER_ID));
+                    .withWhatsapp(WHATSAPP_TOKEN, WHATSAPP_PHONE_NUMBER_ID).withSendgrid(SENDGRID_KEY));
             fcmKeyFile = Files.createTempFile("rapport-fcm-service-account", ".json",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(fcmKeyFile, stubs.fcm().serviceAccount().json());
@@ -52,7 +54,9 @@ public class ProviderStubsResource implements QuarkusTestResourceLifecycleManage
                 Map.entry("rapport.channel.fcm.project-id", stubs.fcm().projectId()),
                 Map.entry("rapport.channel.whatsapp.url", stubs.base() + "/whatsapp"),
                 Map.entry("rapport.channel.whatsapp.token", WHATSAPP_TOKEN),
-                Map.entry("rapport.channel.whatsapp.phone-number-id", WHATSAPP_PHONE_NUMBER_ID));
+                Map.entry("rapport.channel.whatsapp.phone-number-id", WHATSAPP_PHONE_NUMBER_ID),
+                Map.entry("rapport.channel.sendgrid.url", stubs.base() + "/sendgrid"),
+                Map.entry("rapport.channel.sendgrid.api-key", SENDGRID_KEY));
     }
 
     @Override

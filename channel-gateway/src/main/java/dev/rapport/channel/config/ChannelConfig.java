@@ -94,6 +94,37 @@ public interface ChannelConfig {
         String botToken();
     }
 
+    /**
+     * Which provider email goes through: {@code smtp} (the Quarkus mailer, {@code quarkus.mailer.*}) or
+     * {@code sendgrid} (SendGrid's v3 mail send, {@link #sendgrid()}). Email goes through exactly one: the other is
+     * off, and SendGrid chosen without its URL and key leaves email without a provider ({@code 422 no_provider}).
+     */
+    @WithDefault("smtp")
+    EmailProvider emailProvider();
+
+    /** The providers email can go through. */
+    enum EmailProvider {
+        SMTP,
+        SENDGRID
+    }
+
+    /**
+     * Email through SendGrid's v3 mail send when {@link #emailProvider()} is {@code sendgrid}; off while the URL or
+     * the key is unset.
+     */
+    Sendgrid sendgrid();
+
+    /** SendGrid's API and the key it is called with. */
+    interface Sendgrid {
+
+        /** The API's base URL ({@code https://api.sendgrid.com}); the local stack's stand-in in {@code make run}. */
+        Optional<String> url();
+
+        /** The API key ({@code SG.…}, with the Mail Send permission), sent as a bearer token. */
+        @WithDefault("none")
+        String apiKey();
+    }
+
     /** Push through FCM's HTTP v1 API with a service account; off while the URL or the key file is unset. */
     Fcm fcm();
 

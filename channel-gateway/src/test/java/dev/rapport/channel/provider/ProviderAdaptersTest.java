@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rapport.channel.Content;
 import dev.rapport.channel.Message;
 import dev.rapport.channel.config.ChannelConfig;
+import dev.rapport.channel.tracking.Tracking;
 import dev.rapport.stubs.FcmStub;
 import dev.rapport.stubs.StubServer;
 import io.quarkus.runtime.configuration.DurationConverter;
@@ -34,11 +35,12 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
 
 /**
- * The FCM and WhatsApp adapters on their own, against stand-ins of their own: what the gateway's running
+ * The FCM, WhatsApp and SendGrid adapters on their own, against stand-ins of their own: what the gateway's running
  * configuration cannot show. FCM's sign-in is shared by concurrent sends and kept, redone once for a refused token;
- * a key the token endpoint refuses, a key file that is missing or not a key, a wrong project or a wrong WhatsApp token
- * keep the message (temporary), while a wrong WhatsApp sender fails it; each provider is on only when configured. Then
- * each provider's documented refusals, read the way the gateway reads them.
+ * a key the token endpoint refuses, a key file that is missing or not a key, a wrong project, a wrong WhatsApp token or
+ * SendGrid key keep the message (temporary), while a wrong WhatsApp sender fails it; each provider is on only when
+ * configured, and email follows {@code rapport.channel.email-provider}. Then each provider's documented refusals, read
+ * the way the gateway reads them.
  */
 class ProviderAdaptersTest {
 
@@ -148,6 +150,29 @@ class ProviderAdaptersTest {
     }
 
     @Test
+    void emailGoesThroughTheChosenProviderAloneAndSendgridNeedsItsUrlAndKey() {
+        ChannelConfig smtpChosen = config("sendgrid.url", "http://127.0.0.1:1", "sendgrid.api-key", "SG.k");
+        assertThat(smtpChosen.emailProvider()).isEqualTo(ChannelConfig.EmailProvider.SMTP);
+        assertThat(new SmtpEmail(null, new Tracking(smtpChosen), smtpChosen).enabled()).isTrue();
+        assertThat(sendgrid(smtpChosen).enabled()).isFalse();
+        ChannelConfig sendgridChosen = config("email-provider", "sendgrid", "sendgrid.url", "http://127.0.0.1:1",
+                "sendgrid.api-key", "SG.k");
+        assertThat(new SmtpEmail(null, new Tracking(sendgridChosen), sendgridChosen).enabled()).isFalse();
+        assertThat(sendgrid(sendgridChosen).enabled()).isTrue();
+        assertThat(sendgrid(config("email-provider", "sendgrid", "sendgrid.url", "http://127.0.0.1:1")).enabled())
+                .as("no key").isFalse();
+    }
+
+    @Test
+    void aWrongSendgridKeyKeepsTheMessage() {
+        SendgridEmail badKey = sendgrid(config("email-provider", "sendgrid", "sendgrid.url", stubs.base()
+                + "/sendgrid", "sendgrid.api-key", "SG.revoked"));
+        assertThat(failure(badKey.send(email("ada@example.com"))))
+                .satisfies(f -> assertThat(f.permanent()).isFalse())
+                .satisfies(f -> assertThat(f.getMessage()).contains("SendGrid 401", "authorization grant"));
+    }
+
+    @Test
     void fcmRefusalsAreReadByTheirFcmError() {
         assertThat(fcmRefusal(404, "NOT_FOUND", "UNREGISTERED", null).unreachable()).isTrue();
         assertThat(fcmRefusal(400, "INVALID_ARGUMENT", "UNREGISTERED", null).unreachable()).isTrue();
@@ -190,6 +215,31 @@ class ProviderAdaptersTest {
             assertThat(f.permanent()).as("%d", code).isTrue();
             assertThat(f.unreachable()).as("%d", code).isFalse();
         }
+    }
+
+    @Test
+    void sendgridRefusalsAndItsRateLimitReset() {
+        JsonObject errors = new JsonObject().put("errors", List.of(Map.of("message", "Does not contain a valid "
+                + "address.", "field", "personalizations.0.to.0.email")));
+        ProviderFailure invalid = SendgridEmail.refusal(400, errors, null);
+        assertThat(invalid.permanent()).isTrue();
+        assertThat(invalid.getMessage()).isEqualTo("SendGrid 400: personalizations.0.to.0.email: Does not contain a "
+                + "valid address.");
+        assertThat(SendgridEmail.refusal(413, null, null).permanent()).isTrue();
+        for (int status : List.of(429, 500, 502, 401, 403)) {
+            assertThat(SendgridEmail.refusal(status, null, null).permanent()).as("%d", status).isFalse();
+        }
+        Instant now = Instant.ofEpochSecond(1_700_000_000L);
+        assertThat(SendgridEmail.retryAfter(null, "1700000042", now)).isEqualTo(Duration.ofSeconds(42));
+        assertThat(SendgridEmail.retryAfter("5", "1700000042", now)).isEqualTo(Duration.ofSeconds(5));
+        assertThat(SendgridEmail.retryAfter(null, "1699999999", now)).isEqualTo(Duration.ZERO);
+        assertThat(SendgridEmail.retryAfter(null, null, now)).isNull();
+        assertThat(SendgridEmail.sender("Rapport <noreply@rapport.local>").getMap())
+                .isEqualTo(Map.of("email", "noreply@rapport.local", "name", "Rapport"));
+        assertThat(SendgridEmail.sender("\"Rapport, Support\" <help@rapport.local>").getString("name"))
+                .isEqualTo("Rapport, Support");
+        assertThat(SendgridEmail.sender("noreply@rapport.local").getMap())
+                .isEqualTo(Map.of("email", "noreply@rapport.local"));
     }
 
     private static ProviderFailure fcmRefusal(int status, String grpcStatus, String fcmError, String field) {
@@ -246,6 +296,10 @@ class ProviderAdaptersTest {
         return new FcmPush(vertx, config(c), Clock.systemUTC());
     }
 
+    private static SendgridEmail sendgrid(ChannelConfig config) {
+        return new SendgridEmail(vertx, config, new Tracking(config), Clock.systemUTC());
+    }
+
     /** channel-gateway's settings with these {@code rapport.channel.*} values (pairs of name and value). */
     private static ChannelConfig config(String... pairs) {
         Map<String, String> c = new HashMap<>();
@@ -277,6 +331,10 @@ class ProviderAdaptersTest {
     private static Message whatsapp(String number) {
         return message("messenger", "whatsapp:" + number, new Content(null, null, "Заказ 123 в пути", null, null,
                 null));
+    }
+
+    private static Message email(String address) {
+        return message("email", address, new Content("Заказ 123", null, "Заказ 123 в пути", null, null, null));
     }
 
     private static Message message(String channel, String address, Content content) {
