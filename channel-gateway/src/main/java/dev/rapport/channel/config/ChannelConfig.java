@@ -134,6 +134,85 @@ public interface ChannelConfig {
         String botToken();
     }
 
+    /**
+     * Which provider email goes through: {@code smtp} (the Quarkus mailer, {@code quarkus.mailer.*}) or
+     * {@code sendgrid} (SendGrid's v3 mail send, {@link #sendgrid()}). Email goes through exactly one: the other is
+     * off, and SendGrid chosen without its URL and key leaves email without a provider ({@code 422 no_provider}).
+     */
+    @WithDefault("smtp")
+    EmailProvider emailProvider();
+
+    /** The providers email can go through. */
+    enum EmailProvider {
+        SMTP,
+        SENDGRID
+    }
+
+    /**
+     * Email through SendGrid's v3 mail send when {@link #emailProvider()} is {@code sendgrid}; off while the URL or
+     * the key is unset.
+     */
+    Sendgrid sendgrid();
+
+    /** SendGrid's API and the key it is called with. */
+    interface Sendgrid {
+
+        /** The API's base URL ({@code https://api.sendgrid.com}); the local stack's stand-in in {@code make run}. */
+        Optional<String> url();
+
+        /** The API key ({@code SG.…}, with the Mail Send permission), sent as a bearer token. */
+        @WithDefault("none")
+        String apiKey();
+    }
+
+    /** Push through FCM's HTTP v1 API with a service account; off while the URL or the key file is unset. */
+    Fcm fcm();
+
+    /** FCM's API and the service account that signs in to it. */
+    interface Fcm {
+
+        /** The API's base URL ({@code https://fcm.googleapis.com}); the local stack's stand-in in {@code make run}. */
+        Optional<String> url();
+
+        /**
+         * The service account's JSON key file, as the Google Cloud console hands it out ({@code client_email},
+         * {@code private_key}, {@code token_uri}, …); read at each sign-in, so a rotated key is taken up within the
+         * hour.
+         */
+        Optional<String> serviceAccountFile();
+
+        /** The Firebase project messages are sent for; unset, the key file's {@code project_id}. */
+        Optional<String> projectId();
+    }
+
+    /**
+     * Messenger messages to {@code whatsapp:<number>} through the WhatsApp Cloud API; off while the URL, the token or
+     * the phone number id is unset.
+     */
+    Whatsapp whatsapp();
+
+    /** The Cloud API and the business phone number that sends. */
+    interface Whatsapp {
+
+        /**
+         * The Graph API's base URL ({@code https://graph.facebook.com}); the local stack's stand-in in
+         * {@code make run}.
+         */
+        Optional<String> url();
+
+        /** The Graph API version in the path. */
+        @WithDefault("v21.0")
+        String version();
+
+        /** The access token (a system user's, with {@code whatsapp_business_messaging}), sent as a bearer token. */
+        @WithDefault("none")
+        String token();
+
+        /** The id of the business phone number messages are sent from (not the number itself). */
+        @WithDefault("none")
+        String phoneNumberId();
+    }
+
     /** The providers' webhooks: how each is verified, and how the callbacks they carry are applied. */
     Webhooks webhooks();
 

@@ -5,9 +5,9 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import dev.rapport.channel.Message;
+import dev.rapport.channel.config.ChannelConfig;
+import dev.rapport.channel.config.ChannelConfig.EmailProvider;
 import dev.rapport.channel.tracking.EmailTracking.Tracked;
 import dev.rapport.channel.tracking.Tracking;
 import io.quarkus.mailer.Mail;
@@ -18,7 +18,9 @@ import io.vertx.ext.mail.SMTPException;
 /**
  * Email over SMTP with the Quarkus mailer (the local stack and the tests: GreenMail). The message gets a
  * {@code Message-ID} of its own, which is the provider's id for it, and carries Rapport's message id in
- * {@code X-Rapport-Message-Id}; it goes with its tracking ({@link Tracking}). A 5xx reply is permanent; a 4xx reply, a refused connection or a timeout is not.
+ * {@code X-Rapport-Message-Id}; it goes with its tracking ({@link Tracking}). A 550, 551 or 553 reply means the
+ * address can never be reached; another 5xx reply is permanent; a 4xx reply, a refused connection or a timeout is not.
+ * On while {@code rapport.channel.email-provider} is {@code smtp} (the default): email goes through one provider.
  */
 @ApplicationScoped
 public class SmtpEmail implements Provider {
@@ -27,12 +29,13 @@ public class SmtpEmail implements Provider {
     private final Tracking tracking;
     private final String from;
     private final String domain;
+    private final boolean chosen;
 
-    public SmtpEmail(ReactiveMailer mailer, Tracking tracking,
-            @ConfigProperty(name = "rapport.channel.email-from") String from) {
+    public SmtpEmail(ReactiveMailer mailer, Tracking tracking, ChannelConfig config) {
         this.mailer = mailer;
         this.tracking = tracking;
-        this.from = from;
+        this.from = config.emailFrom();
+        this.chosen = config.emailProvider() == EmailProvider.SMTP;
         int at = from.lastIndexOf('@');
         this.domain = at < 0 ? "rapport.local" : from.substring(at + 1).replace(">", "").strip();
     }
@@ -45,6 +48,11 @@ public class SmtpEmail implements Provider {
     @Override
     public String channel() {
         return "email";
+    }
+
+    @Override
+    public boolean enabled() {
+        return chosen;
     }
 
     @Override
