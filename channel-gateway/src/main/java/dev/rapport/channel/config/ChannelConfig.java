@@ -142,6 +142,12 @@ public interface ChannelConfig {
     @WithDefault("smtp")
     EmailProvider emailProvider();
 
+    /**
+     * The provider that takes over email while the chosen one keeps failing (its circuit open, see
+     * {@link #circuitBreaker()}), then hands back; unset (or the chosen one), none. Each mail goes through one of them.
+     */
+    Optional<EmailProvider> emailFallback();
+
     /** The providers email can go through. */
     enum EmailProvider {
         SMTP,

@@ -61,6 +61,7 @@ public class FcmPush implements Provider {
     }
 
     private final WebClient client;
+    private final long timeout;
     private final Vertx vertx;
     private final Clock clock;
     private final Optional<String> url;
@@ -71,6 +72,7 @@ public class FcmPush implements Provider {
 
     public FcmPush(Vertx vertx, ChannelConfig config, Clock clock) {
         this.client = WebClient.create(vertx);
+        this.timeout = config.providerTimeout().toMillis();
         this.vertx = vertx;
         this.clock = clock;
         this.url = config.fcm().url().map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u)
@@ -124,9 +126,8 @@ public class FcmPush implements Provider {
 
     private Uni<HttpResponse<Buffer>> post(Access a, JsonObject body) {
         return client.postAbs(url.orElseThrow() + "/v1/projects/" + a.projectId() + "/messages:send")
-                .bearerTokenAuthentication(a.token()).timeout(15_000).sendJsonObject(body)
-                .onFailure().transform(f -> ProviderFailure.temporary("FCM cannot be reached: " + f.getMessage(),
-                        null, f));
+                .bearerTokenAuthentication(a.token()).timeout(timeout).sendJsonObject(body)
+                .onFailure().transform(f -> ProviderFailure.unanswered("FCM", f));
     }
 
     private static String answer(HttpResponse<Buffer> r) {
@@ -256,7 +257,7 @@ public class FcmPush implements Provider {
                     }
                     MultiMap form = MultiMap.caseInsensitiveMultiMap().add("grant_type", JWT_BEARER)
                             .add("assertion", assertion);
-                    return client.postAbs(tokenUri).timeout(15_000).sendForm(form)
+                    return client.postAbs(tokenUri).timeout(timeout).sendForm(form)
                             .onFailure().transform(f -> ProviderFailure.temporary("FCM's token endpoint cannot be "
                                     + "reached: " + f.getMessage(), null, f))
                             .map(r -> signedIn(r, project, now));

@@ -39,6 +39,7 @@ import io.vertx.mutiny.ext.web.client.WebClient;
 public class SendgridEmail implements Provider {
 
     private final WebClient client;
+    private final long timeout;
     private final Tracking tracking;
     private final Clock clock;
     private final Optional<String> url;
@@ -48,12 +49,14 @@ public class SendgridEmail implements Provider {
 
     public SendgridEmail(Vertx vertx, ChannelConfig config, Tracking tracking, Clock clock) {
         this.client = WebClient.create(vertx);
+        this.timeout = config.providerTimeout().toMillis();
         this.tracking = tracking;
         this.clock = clock;
         this.url = config.sendgrid().url().map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u)
                 .filter(u -> !u.isBlank());
         this.apiKey = config.sendgrid().apiKey();
-        this.chosen = config.emailProvider() == EmailProvider.SENDGRID;
+        this.chosen = config.emailProvider() == EmailProvider.SENDGRID
+                || config.emailFallback().filter(EmailProvider.SENDGRID::equals).isPresent();
         this.from = sender(config.emailFrom());
     }
 
@@ -93,9 +96,8 @@ public class SendgridEmail implements Provider {
                 .put("from", from.copy()).put("subject", m.content().subject()).put("content", content)
                 .put("headers", headers);
         return client.postAbs(url.orElseThrow() + "/v3/mail/send").bearerTokenAuthentication(apiKey)
-                .timeout(15_000).sendJsonObject(mail)
-                .onFailure().transform(f -> ProviderFailure.temporary("SendGrid cannot be reached: " + f.getMessage(),
-                        null, f))
+                .timeout(timeout).sendJsonObject(mail)
+                .onFailure().transform(f -> ProviderFailure.unanswered("SendGrid", f))
                 .map(this::answer);
     }
 

@@ -35,7 +35,8 @@ public class SmtpEmail implements Provider {
         this.mailer = mailer;
         this.tracking = tracking;
         this.from = config.emailFrom();
-        this.chosen = config.emailProvider() == EmailProvider.SMTP;
+        this.chosen = config.emailProvider() == EmailProvider.SMTP
+                || config.emailFallback().filter(EmailProvider.SMTP::equals).isPresent();
         int at = from.lastIndexOf('@');
         this.domain = at < 0 ? "rapport.local" : from.substring(at + 1).replace(">", "").strip();
     }

@@ -36,6 +36,7 @@ public class WhatsappMessenger implements Provider {
     static final Set<Integer> LATER = Set.of(130429, 131048, 131056, 80007, 4);
 
     private final WebClient client;
+    private final long timeout;
     private final Optional<String> url;
     private final String version;
     private final String token;
@@ -43,6 +44,7 @@ public class WhatsappMessenger implements Provider {
 
     public WhatsappMessenger(Vertx vertx, ChannelConfig config) {
         this.client = WebClient.create(vertx);
+        this.timeout = config.providerTimeout().toMillis();
         this.url = config.whatsapp().url().map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u)
                 .filter(u -> !u.isBlank());
         this.version = config.whatsapp().version();
@@ -76,9 +78,8 @@ public class WhatsappMessenger implements Provider {
         JsonObject body = new JsonObject().put("messaging_product", "whatsapp").put("recipient_type", "individual")
                 .put("to", to).put("type", "text").put("text", new JsonObject().put("body", m.content().text()));
         return client.postAbs(url.orElseThrow() + "/" + version + "/" + phoneNumberId + "/messages")
-                .bearerTokenAuthentication(token).timeout(15_000).sendJsonObject(body)
-                .onFailure().transform(f -> ProviderFailure.temporary("WhatsApp cannot be reached: " + f.getMessage(),
-                        null, f))
+                .bearerTokenAuthentication(token).timeout(timeout).sendJsonObject(body)
+                .onFailure().transform(f -> ProviderFailure.unanswered("WhatsApp", f))
                 .map(WhatsappMessenger::answer);
     }
 

@@ -5,8 +5,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -308,13 +310,17 @@ public final class Dispatcher {
         return candidates.isEmpty() ? null : candidates.get(0);
     }
 
-    /** The configured providers that take the message, in the order they are tried. */
+    /** The configured providers that take the message, in the order they are tried (the chosen email provider first). */
     private List<Provider> candidates(Message m) {
         List<Provider> out = new ArrayList<>(2);
         for (Provider p : providers) {
             if (p.enabled() && p.takes(m)) {
                 out.add(p);
             }
+        }
+        if (out.size() > 1) {
+            String first = config.emailProvider().name().toLowerCase(Locale.ROOT);
+            out.sort(Comparator.comparingInt(p -> p.name().equals(first) ? 0 : 1));
         }
         return out;
     }

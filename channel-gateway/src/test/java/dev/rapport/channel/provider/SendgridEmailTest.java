@@ -48,7 +48,7 @@ class SendgridEmailTest {
     public static final class Sendgrid implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("rapport.channel.email-provider", "sendgrid");
+            return Map.of("rapport.channel.email-provider", "sendgrid", "rapport.channel.email-fallback", "smtp");
         }
     }
 
@@ -67,7 +67,7 @@ class SendgridEmailTest {
     @Test
     void emailGoesThroughSendgridAloneWithItsTrackingAndOurIdForTheWebhook() throws Exception {
         assertThat(sendgrid.enabled()).isTrue();
-        assertThat(smtp.enabled()).as("one provider for email").isFalse();
+        assertThat(smtp.enabled()).as("SMTP as the fallback").isTrue();
         assertThat(dispatcher.serves("email")).isTrue();
 
         String id = stored("ada-" + UUID.randomUUID() + "@example.com");
@@ -122,8 +122,9 @@ class SendgridEmailTest {
         stub.failNext(429, 1);
         String busy = stored("busy-" + UUID.randomUUID() + "@example.com");
         Await.until(() -> "sent".equals(status(busy)), "sent after the rate limit reset");
-        assertThat(number("SELECT attempts FROM message WHERE id = ?", busy)).isEqualTo(2);
-        assertThat(details(busy)).contains("SendGrid 429", "too many requests");
+        assertThat(number("SELECT attempts FROM message WHERE id = ?", busy)).as("the pause spent no attempt")
+                .isEqualTo(1);
+        assertThat(details(busy)).contains("sendgrid asked to wait", "SendGrid 429", "too many requests");
 
         stub.failNext(500, 1);
         String broken = stored("broken-" + UUID.randomUUID() + "@example.com");
@@ -136,6 +137,56 @@ class SendgridEmailTest {
         assertThat(text("SELECT last_error FROM message WHERE id = ?", refused)).contains("SendGrid 400",
                 "personalizations.0.to.0.email", "valid address");
         assertThat(number("SELECT attempts FROM message WHERE id = ?", refused)).isEqualTo(1);
+    }
+
+    @Test
+    void whileSendgridKeepsFailingSmtpTakesOverAndEachMailGoesOnceThroughOne() throws Exception {
+        SendgridStub stub = ProviderStubsResource.stubs().sendgrid();
+        // the test profile's circuits look at 10 hand-offs: ten 500s in a row open SendGrid's
+        stub.failNext(500, 10);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            ids.add(stored("failover-" + i + "-" + UUID.randomUUID() + "@example.com"));
+        }
+        Await.until(() -> ids.stream().allMatch(id -> "sent".equals(unchecked(() -> status(id)))), "all sent");
+        int overSmtp = 0;
+        for (String id : ids) {
+            // each through one of them, once: the ones in flight as SendGrid recovered went through it
+            long accepted = mailFor(id).stream().filter(r -> r.path("status").asInt() == 202).count();
+            if ("smtp".equals(text("SELECT provider FROM message WHERE id = ?", id))) {
+                overSmtp++;
+                assertThat(smtpMailFor(id)).as("once over SMTP").hasSize(1);
+                assertThat(accepted).as("and not by SendGrid").isZero();
+            } else {
+                assertThat(accepted).as("once by SendGrid").isEqualTo(1);
+                assertThat(smtpMailFor(id)).as("and not over SMTP").isEmpty();
+            }
+        }
+        assertThat(overSmtp).as("SMTP took over the ones SendGrid failed").isGreaterThanOrEqualTo(8);
+
+        // once the circuit's delay is over, SendGrid answers again and takes email back
+        Await.until(() -> {
+            String id = stored("back-" + UUID.randomUUID() + "@example.com");
+            Await.until(() -> "sent".equals(status(id)), "sent");
+            return "sendgrid".equals(text("SELECT provider FROM message WHERE id = ?", id));
+        }, "SendGrid takes email again");
+        String again = stored("again-" + UUID.randomUUID() + "@example.com");
+        Await.until(() -> "sent".equals(status(again)), "sent");
+        assertThat(text("SELECT provider FROM message WHERE id = ?", again)).isEqualTo("sendgrid");
+        assertThat(smtpMailFor(again)).isEmpty();
+        assertThat(mailFor(again)).hasSize(1).allSatisfy(r -> assertThat(r.path("status").asInt()).isEqualTo(202));
+    }
+
+    private interface Sql<T> {
+        T get() throws SQLException;
+    }
+
+    private static <T> T unchecked(Sql<T> sql) {
+        try {
+            return sql.get();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** SendGrid's requests for one of our messages, by its {@code custom_args.message_id}. */
