@@ -28,7 +28,7 @@ public final class Suite implements BeforeAllCallback {
             "RAPPORT_REDIS_URL", "redis://127.0.0.1:6379/2",
             "RAPPORT_JAVA_OPTS", "-Xmx256m",
             // a provider that does not answer in 4 s (CrashIT holds Twilio's answers) has not answered
-            "RAPPORT_CHANNEL_PROVIDER_TIMEOUT", "PT4S",
+            "RAPPORT_PROVIDER_TIMEOUT", "4s",
             // the bridge checks tickets open for an hour against the Zendesk stand-in, every second
             "RAPPORT_DESK_RECONCILE_AFTER", "PT1H",
             "RAPPORT_DESK_RECONCILE_EVERY", "PT1S",
