@@ -149,6 +149,37 @@ public class MessageStore {
                         : status(c, id, "queued", now, detail).replaceWith(true));
     }
 
+    /**
+     * Forgets erased people in their messages: the address, the identity and the content go, status details and event
+     * properties too (a provider's error can quote an address, a click its link); a message still waiting ends as
+     * {@code failed} (reason {@code erased}) and is never sent; events not recorded yet are dropped, since recording
+     * one would name the person to profile-service again. What the message was (channel, purpose, campaign, status)
+     * stays for the campaign's statistics. Answers how many messages were forgotten; a second time, none.
+     */
+    public Uni<Integer> forget(SqlConnection c, List<String> profileIds, Instant now) {
+        return c.preparedQuery("""
+                WITH gone AS (
+                    UPDATE message SET address = '', identity = '', content = '{}'::jsonb,
+                        status = CASE WHEN status IN ('queued', 'held') THEN 'failed' ELSE status END,
+                        last_error = CASE WHEN status IN ('queued', 'held') THEN 'erased' END,
+                        next_attempt_at = CASE WHEN status IN ('queued', 'held') THEN NULL ELSE next_attempt_at END,
+                        updated_at = $2
+                    WHERE profile_id = ANY($1) AND (address <> '' OR content <> '{}'::jsonb)
+                    RETURNING id, status, last_error),
+                details AS (
+                    UPDATE message_status SET detail = NULL WHERE message_id IN (SELECT id FROM gone)),
+                events AS (
+                    UPDATE message_event SET properties = NULL,
+                        recorded = true, last_error = CASE WHEN recorded THEN last_error ELSE 'erased' END
+                    WHERE message_id IN (SELECT id FROM gone)),
+                ended AS (
+                    INSERT INTO message_status (message_id, status, at, detail)
+                    SELECT id, 'failed', $2, 'the person was erased: not sent' FROM gone
+                    WHERE last_error = 'erased')
+                SELECT count(*) FROM gone""").execute(Tuple.of(profileIds.toArray(new String[0]), utc(now)))
+                .map(rows -> rows.iterator().next().getInteger(0));
+    }
+
     /** A message by id, read in a transaction, or null. */
     public Uni<Stored> byId(SqlConnection c, String id) {
         return c.preparedQuery("SELECT " + COLUMNS + " FROM message WHERE id = $1").execute(Tuple.of(id))

@@ -16,7 +16,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
 
-import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.rapport.common.db.DatabaseBootstrap;
 import dev.rapport.common.error.Failures;
@@ -576,15 +575,7 @@ public class EventStreamConsumer {
         if (!active) {
             return Uni.createFrom().item(0);
         }
-        List<String> ids = new ArrayList<>();
-        ids.add(erased.property(EventTypes.ERASED_PROFILE_ID) != null ? erased.property(EventTypes.ERASED_PROFILE_ID)
-                : erased.profileId());
-        for (JsonNode id : erased.properties().path(EventTypes.ERASED_MERGED_IDS)) {
-            if (id.isTextual()) {
-                ids.add(id.asText());
-            }
-        }
-        return deadLetters.scrub(group, Set.copyOf(ids));
+        return deadLetters.scrub(group, Set.copyOf(erased.erasedIds()));
     }
 
     private void readGauges() {

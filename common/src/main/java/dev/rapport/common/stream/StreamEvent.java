@@ -5,7 +5,9 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonFactory;
@@ -126,6 +128,22 @@ public record StreamEvent(String id, String type, String channel, Instant occurr
     /** A text (or number) property, stripped, or null when absent or blank. */
     public String property(String name) {
         return text(properties, name, null);
+    }
+
+    /**
+     * The profiles a {@code profile_erased} erases: the erased one first (its {@code profileId} property, else the
+     * event's profile), then every one merged into it, each once.
+     */
+    public List<String> erasedIds() {
+        List<String> ids = new ArrayList<>();
+        String erased = property(EventTypes.ERASED_PROFILE_ID);
+        ids.add(erased != null ? erased : profileId);
+        for (JsonNode id : properties.path(EventTypes.ERASED_MERGED_IDS)) {
+            if (id.isTextual() && !ids.contains(id.asText())) {
+                ids.add(id.asText());
+            }
+        }
+        return ids;
     }
 
     /** A text (or number) trait, stripped, or null when absent or blank. */

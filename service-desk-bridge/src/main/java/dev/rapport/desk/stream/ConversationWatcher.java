@@ -8,7 +8,6 @@ import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.rapport.common.stream.EventHandler;
 import dev.rapport.common.stream.EventTypes;
@@ -92,16 +91,7 @@ public class ConversationWatcher implements EventHandler {
                 }
             } else if (e.type().equals(EventTypes.PROFILE_ERASED)) {
                 erased.add(e.profileId());
-                String id = e.property(EventTypes.ERASED_PROFILE_ID);
-                if (id != null) {
-                    erased.add(id);
-                }
-                JsonNode merged = e.properties().path(EventTypes.ERASED_MERGED_IDS);
-                merged.forEach(n -> {
-                    if (n.isTextual()) {
-                        erased.add(n.asText());
-                    }
-                });
+                erased.addAll(e.erasedIds());
             }
         }
         if (messages.isEmpty() && erased.isEmpty()) {

@@ -9,7 +9,6 @@ import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.rapport.common.stream.EventHandler;
 import dev.rapport.common.stream.EventTypes;
@@ -128,14 +127,7 @@ public class EventApplier implements EventHandler {
     }
 
     private Uni<Void> erase(StreamEvent e) {
-        List<String> ids = new ArrayList<>();
-        ids.add(e.property(EventTypes.ERASED_PROFILE_ID) != null ? e.property(EventTypes.ERASED_PROFILE_ID)
-                : e.profileId());
-        for (JsonNode id : e.properties().path(EventTypes.ERASED_MERGED_IDS)) {
-            if (id.isTextual() && !ids.contains(id.asText())) {
-                ids.add(id.asText());
-            }
-        }
+        List<String> ids = e.erasedIds();
         return retrying(states.pool().withTransaction(c -> states.lockForChange(c, ids, clock.instant())
                 .chain(() -> states.erase(c, ids, clock.instant(), e.id()))))
                 .chain(() -> counters.drop(ids))
