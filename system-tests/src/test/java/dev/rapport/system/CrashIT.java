@@ -7,8 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,8 +41,8 @@ class CrashIT {
         Suite.policyWithoutCapsOrQuietHours();
         String email = "crash-" + UUID.randomUUID() + "@example.com";
         String phone = AgentIT.phone(email);
-        String profile = person(email, phone);
-        Await.until(() -> rules(profile).isEmpty(), "marketing SMS allowed");
+        String profile = OptOutIT.person(email, phone);
+        Await.until(() -> OptOutIT.rules(profile, "sms").isEmpty(), "marketing SMS allowed");
 
         given().baseUri(Suite.stubs()).when().post("/_hold/twilio").then().statusCode(200);
         String promo = "crash-promo-" + UUID.randomUUID();
@@ -89,8 +87,8 @@ class CrashIT {
         Suite.policyWithoutCapsOrQuietHours();
         String email = "unanswered-" + UUID.randomUUID() + "@example.com";
         String phone = AgentIT.phone(email);
-        String profile = person(email, phone);
-        Await.until(() -> rules(profile).isEmpty(), "marketing SMS allowed");
+        String profile = OptOutIT.person(email, phone);
+        Await.until(() -> OptOutIT.rules(profile, "sms").isEmpty(), "marketing SMS allowed");
 
         given().baseUri(Suite.stubs()).when().post("/_hold/twilio").then().statusCode(200);
         String promo = "unanswered-promo-" + UUID.randomUUID();
@@ -119,26 +117,6 @@ class CrashIT {
         m.put("content", Map.of("text", text));
         given().port(Suite.port("channel-gateway")).auth().oauth2(TestTokens.user("integrator"))
                 .contentType(ContentType.JSON).body(m).when().post("/api/v1/messages").then().statusCode(202);
-    }
-
-    private static String person(String email, String phone) {
-        Map<String, Object> e = new HashMap<>();
-        e.put("id", "crash-it-" + UUID.randomUUID());
-        e.put("type", "subscribed");
-        e.put("channel", "web");
-        e.put("occurredAt", Instant.now().minus(Duration.ofHours(1)).toString());
-        e.put("identifiers", Map.of("email", email, "phone", phone));
-        e.put("properties", Map.of("channel", "all"));
-        return given().port(Suite.port("profile-service")).auth().oauth2(TestTokens.user("integrator"))
-                .contentType(ContentType.JSON).body(e).when().post("/api/v1/events").then().statusCode(202)
-                .extract().path("accepted[0].profileId");
-    }
-
-    private static List<String> rules(String profile) {
-        return given().port(Suite.port("suppression-service")).auth().oauth2(TestTokens.user("integrator"))
-                .contentType(ContentType.JSON).body(Map.of("profileId", profile, "channel", "sms", "purpose",
-                        "marketing")).when().post("/api/v1/decisions").then().statusCode(200).extract().jsonPath()
-                .getList("reasons.rule", String.class);
     }
 
     /** The texts Twilio accepted for the number. */

@@ -109,7 +109,8 @@ class OptOutIT {
                 .isEqualTo("it-unsubscribe");
     }
 
-    private static String person(String email, String phone) {
+    /** A person known by email and phone, subscribed on every channel an hour ago. */
+    static String person(String email, String phone) {
         Map<String, Object> e = new HashMap<>();
         e.put("id", "optout-it-" + UUID.randomUUID());
         e.put("type", "subscribed");
@@ -122,7 +123,8 @@ class OptOutIT {
                 .extract().path("accepted[0].profileId");
     }
 
-    private static List<String> rules(String profile, String channel) {
+    /** The rules suppression-service finds against marketing to the person on the channel. */
+    static List<String> rules(String profile, String channel) {
         return given().port(Suite.port("suppression-service")).auth().oauth2(TestTokens.user("integrator"))
                 .contentType(ContentType.JSON).body(Map.of("profileId", profile, "channel", channel, "purpose",
                         "marketing")).when().post("/api/v1/decisions").then().statusCode(200).extract().jsonPath()

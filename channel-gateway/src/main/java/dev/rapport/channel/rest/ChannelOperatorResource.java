@@ -26,6 +26,7 @@ import dev.rapport.channel.repository.CallbackStore;
 import dev.rapport.channel.repository.CallbackStore.Kept;
 import dev.rapport.channel.webhook.CallbackApplier;
 import dev.rapport.common.error.RapportException;
+import dev.rapport.common.rest.Pages;
 import dev.rapport.common.rest.Problem;
 import dev.rapport.common.security.Roles;
 import io.smallrye.mutiny.Uni;
@@ -42,8 +43,6 @@ import io.smallrye.mutiny.Uni;
 @Produces(MediaType.APPLICATION_JSON)
 public class ChannelOperatorResource {
 
-    private static final int DEFAULT_LIMIT = 50;
-    private static final int MAX_LIMIT = 500;
     private static final Set<String> STATUSES = Set.of("pending", "applied", "unprocessable");
 
     /** A provider callback as received, with what became of it (its payload stays in the database: it holds contacts). */
@@ -77,7 +76,7 @@ public class ChannelOperatorResource {
         if (!STATUSES.contains(s)) {
             throw RapportException.invalidField("status", "must be pending, applied or unprocessable");
         }
-        int n = limit(limit);
+        int n = Pages.limit(limit);
         return callbacks.list(s, before(cursor), n + 1).map(found -> {
             List<CallbackView> items = found.stream().limit(n).map(ChannelOperatorResource::view).toList();
             String next = found.size() > n ? Base64.getUrlEncoder().withoutPadding().encodeToString(
@@ -118,20 +117,6 @@ public class ChannelOperatorResource {
         throw RapportException.invalidField("cursor", "is not a cursor this list gave");
     }
 
-    private static int limit(String limit) {
-        if (limit == null) {
-            return DEFAULT_LIMIT;
-        }
-        try {
-            int n = Integer.parseInt(limit.strip());
-            if (n >= 1 && n <= MAX_LIMIT) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // refused below
-        }
-        throw RapportException.invalidField("limit", "must be between 1 and " + MAX_LIMIT);
-    }
 
     private static CallbackView view(Kept k) {
         return new CallbackView(k.id(), k.provider(), k.eventId(), k.kind(), k.status(), k.attempts(), k.lastError(),

@@ -41,8 +41,6 @@ import io.smallrye.mutiny.Uni;
 public class DeadLettersResource {
 
     private static final Pattern ENTRY_ID = Pattern.compile("[0-9]{1,20}-[0-9]{1,20}");
-    private static final int DEFAULT_LIMIT = 50;
-    private static final int MAX_LIMIT = 500;
 
     private final EventStreamConsumer consumer;
     private final DeadLetters letters;
@@ -83,7 +81,7 @@ public class DeadLettersResource {
     public Uni<LettersPage> list(@Parameter(description = "Page size, 1 to 500 (50)") @QueryParam("limit") String limit,
             @Parameter(description = "nextCursor of the previous page") @QueryParam("cursor") String cursor) {
         requireConsumer();
-        int size = limit(limit);
+        int size = Pages.limit(limit);
         if (cursor != null && !ENTRY_ID.matcher(cursor).matches()) {
             throw RapportException.invalidField("cursor", "is not a cursor this endpoint gave");
         }
@@ -154,18 +152,4 @@ public class DeadLettersResource {
         return RapportException.notFound("dead_letter_not_found", "No dead letter " + id + ".");
     }
 
-    private static int limit(String limit) {
-        if (limit == null) {
-            return DEFAULT_LIMIT;
-        }
-        try {
-            int n = Integer.parseInt(limit.strip());
-            if (n >= 1 && n <= MAX_LIMIT) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw RapportException.invalidField("limit", "must be a whole number from 1 to " + MAX_LIMIT);
-    }
 }

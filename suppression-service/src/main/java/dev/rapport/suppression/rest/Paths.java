@@ -10,10 +10,6 @@ import dev.rapport.suppression.ContactRequests;
 /** Checks of path and query parameters shared by the resources. */
 final class Paths {
 
-    /** Default and largest page. */
-    static final int DEFAULT_LIMIT = 50;
-    static final int MAX_LIMIT = 500;
-
     private Paths() {
     }
 
@@ -26,20 +22,6 @@ final class Paths {
         return checked;
     }
 
-    static int limit(String limit) {
-        if (limit == null || limit.isBlank()) {
-            return DEFAULT_LIMIT;
-        }
-        try {
-            int size = Integer.parseInt(limit.strip());
-            if (size >= 1 && size <= MAX_LIMIT) {
-                return size;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw RapportException.invalidField("limit", "must be a whole number between 1 and " + MAX_LIMIT);
-    }
 
     /** A page cursor of the audit: the id of the last entry seen. */
     static Long cursor(String cursor) {

@@ -28,6 +28,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.rapport.common.error.FieldError;
 import dev.rapport.common.error.RapportException;
+import dev.rapport.common.rest.Pages;
 import dev.rapport.common.rest.Problem;
 import dev.rapport.common.security.Roles;
 import dev.rapport.common.text.StorableText;
@@ -176,7 +177,7 @@ public class ProfilesResource {
             @Parameter(description = "Page size, 1 to 500 (50)") @QueryParam("limit") String limit,
             @Parameter(description = "nextCursor of the previous page") @QueryParam("cursor") String cursor) {
         String profileId = Paths.profileId(id);
-        int size = Paths.limit(limit);
+        int size = Pages.limit(limit);
         Long before = Paths.cursor(cursor);
         // one row more than the page tells whether there is a next page: a full last page has no cursor
         return profiles.decisions(profileId, before, size + 1).map(rows -> {
