@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +26,7 @@ import dev.rapport.channel.Message;
 import dev.rapport.channel.ProviderStubsResource;
 import dev.rapport.channel.service.Dispatcher;
 import dev.rapport.common.testing.Await;
+import dev.rapport.common.testing.Rows;
 import dev.rapport.stubs.SendgridStub;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -248,16 +248,10 @@ class SendgridEmailTest {
     }
 
     private String text(String sql, String id) throws SQLException {
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
-            s.setString(1, id);
-            try (ResultSet r = s.executeQuery()) {
-                return r.next() ? r.getString(1) : null;
-            }
-        }
+        return Rows.text(db, sql, id);
     }
 
     private long number(String sql, String id) throws SQLException {
-        String t = text(sql, id);
-        return t == null ? 0 : Long.parseLong(t);
+        return Rows.number(db, sql, id);
     }
 }

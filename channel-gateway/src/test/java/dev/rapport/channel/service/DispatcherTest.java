@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import dev.rapport.channel.GreenMailResource;
 import dev.rapport.channel.ProviderStubsResource;
 import dev.rapport.common.testing.Await;
+import dev.rapport.common.testing.Rows;
 import dev.rapport.stubs.Holds;
 import dev.rapport.stubs.TelegramStub;
 import dev.rapport.stubs.TwilioStub;
@@ -292,16 +293,10 @@ class DispatcherTest {
     }
 
     private String text(String sql, String id) throws SQLException {
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
-            s.setString(1, id);
-            try (ResultSet r = s.executeQuery()) {
-                return r.next() ? r.getString(1) : null;
-            }
-        }
+        return Rows.text(db, sql, id);
     }
 
     private long number(String sql, String id) throws SQLException {
-        String t = text(sql, id);
-        return t == null ? 0 : Long.parseLong(t);
+        return Rows.number(db, sql, id);
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.UUID;
@@ -17,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import dev.rapport.common.stream.EventStreamConsumer;
 import dev.rapport.common.stream.StreamEvent;
 import dev.rapport.common.testing.EventStreamPublisher;
+import dev.rapport.common.testing.Rows;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -117,11 +117,6 @@ class ErasuresTest {
     }
 
     private String text(String sql, String id) throws SQLException {
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
-            s.setString(1, id);
-            try (ResultSet r = s.executeQuery()) {
-                return r.next() ? r.getString(1) : null;
-            }
-        }
+        return Rows.text(db, sql, id);
     }
 }

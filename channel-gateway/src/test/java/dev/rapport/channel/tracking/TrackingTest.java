@@ -8,9 +8,7 @@ import static org.hamcrest.Matchers.equalTo;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +26,7 @@ import dev.rapport.channel.Content;
 import dev.rapport.channel.GreenMailResource;
 import dev.rapport.channel.Message;
 import dev.rapport.common.testing.Await;
+import dev.rapport.common.testing.Rows;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.config.RedirectConfig;
@@ -203,20 +202,10 @@ class TrackingTest {
     }
 
     private List<String> texts(String sql, String id) throws SQLException {
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
-            s.setString(1, id);
-            List<String> out = new ArrayList<>();
-            try (ResultSet r = s.executeQuery()) {
-                while (r.next()) {
-                    out.add(r.getString(1));
-                }
-            }
-            return out;
-        }
+        return Rows.texts(db, sql, id);
     }
 
     private String text(String sql, String id) throws SQLException {
-        List<String> all = texts(sql, id);
-        return all.isEmpty() ? null : all.get(0);
+        return Rows.text(db, sql, id);
     }
 }

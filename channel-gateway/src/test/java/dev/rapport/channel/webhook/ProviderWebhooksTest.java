@@ -15,7 +15,6 @@ import java.security.Signature;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,6 +29,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import dev.rapport.common.testing.Await;
+import dev.rapport.common.testing.Rows;
 import dev.rapport.common.testing.TestTokens;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -388,26 +388,15 @@ class ProviderWebhooksTest {
     }
 
     private List<String> texts(String sql, String id) throws SQLException {
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
-            s.setString(1, id);
-            List<String> out = new ArrayList<>();
-            try (ResultSet r = s.executeQuery()) {
-                while (r.next()) {
-                    out.add(r.getString(1));
-                }
-            }
-            return out;
-        }
+        return Rows.texts(db, sql, id);
     }
 
     private String text(String sql, String id) throws SQLException {
-        List<String> all = texts(sql, id);
-        return all.isEmpty() ? null : all.get(0);
+        return Rows.text(db, sql, id);
     }
 
     private long count(String sql, String id) throws SQLException {
-        String v = text(sql, id);
-        return v == null ? 0 : Long.parseLong(v);
+        return Rows.number(db, sql, id);
     }
 
     private static String hex() {
