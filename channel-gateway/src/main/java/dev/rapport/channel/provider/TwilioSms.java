@@ -18,7 +18,9 @@ import io.vertx.mutiny.ext.web.client.WebClient;
 
 /**
  * SMS through Twilio's Messages API: {@code POST {url}/2010-04-01/Accounts/{sid}/Messages.json}, form-encoded
- * {@code To}, {@code From}, {@code Body}, HTTP Basic with the account SID and auth token; the message's {@code sid} is
+ * {@code To}, {@code From}, {@code Body} and, once {@code rapport.channel.webhooks.public-url} is set, a
+ * {@code StatusCallback} at the gateway's {@code /webhooks/twilio/status} (so Twilio reports deliveries without a
+ * Messaging Service configured for it), HTTP Basic with the account SID and auth token; the message's {@code sid} is
  * the provider's id. Twilio's refusals are read by their error code: an invalid or unsubscribed number (21211, 21610,
  * 21614) can never be reached; another 4xx is permanent; 429 (20429) waits for {@code Retry-After}; 5xx and network
  * failures are temporary. Off while {@code rapport.channel.twilio.url} is empty.
@@ -35,6 +37,7 @@ public class TwilioSms implements Provider {
     private final String accountSid;
     private final String authToken;
     private final String from;
+    private final Optional<String> statusCallback;
 
     public TwilioSms(Vertx vertx, ChannelConfig config) {
         this.client = WebClient.create(vertx);
@@ -44,6 +47,8 @@ public class TwilioSms implements Provider {
         this.accountSid = config.twilio().accountSid();
         this.authToken = config.twilio().authToken();
         this.from = config.twilio().from();
+        this.statusCallback = config.webhooks().publicUrl().filter(u -> !u.isBlank())
+                .map(u -> (u.endsWith("/") ? u.substring(0, u.length() - 1) : u) + "/webhooks/twilio/status");
     }
 
     @Override
@@ -65,6 +70,7 @@ public class TwilioSms implements Provider {
     public Uni<String> send(Message m) {
         MultiMap form = MultiMap.caseInsensitiveMultiMap().add("To", m.address()).add("From", from)
                 .add("Body", m.content().text());
+        statusCallback.ifPresent(u -> form.add("StatusCallback", u));
         return client.postAbs(url.orElseThrow() + "/2010-04-01/Accounts/" + accountSid + "/Messages.json")
                 .basicAuthentication(accountSid, authToken).timeout(timeout).sendForm(form)
                 .onFailure().transform(f -> ProviderFailure.unanswered("Twilio", f))

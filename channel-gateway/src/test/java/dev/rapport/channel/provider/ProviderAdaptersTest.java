@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -161,6 +162,24 @@ class ProviderAdaptersTest {
         assertThat(sendgrid(sendgridChosen).enabled()).isTrue();
         assertThat(sendgrid(config("email-provider", "sendgrid", "sendgrid.url", "http://127.0.0.1:1")).enabled())
                 .as("no key").isFalse();
+    }
+
+    @Test
+    void anSmsAsksTwilioForItsStatusReportsAtTheGatewaysPublicUrlOnceThatIsSet() {
+        StubServer.Credentials demo = StubServer.Credentials.demo();
+        String[] twilio = { "twilio.url", stubs.base() + "/twilio", "twilio.account-sid", demo.twilioAccountSid(),
+            "twilio.auth-token", demo.twilioAuthToken() };
+        String sid = new TwilioSms(vertx, config(twilio)).send(message("sms", "+79161230101", new Content(null, null,
+                "Код 1234", null, null, null))).await().atMost(Duration.ofSeconds(10));
+        assertThat(stubs.twilio().message(sid).hasNonNull("status_callback")).as("no public URL: none").isFalse();
+
+        String[] withUrl = Arrays.copyOf(twilio, twilio.length + 2);
+        withUrl[twilio.length] = "webhooks.public-url";
+        withUrl[twilio.length + 1] = "https://rapport.example.com/";
+        String reported = new TwilioSms(vertx, config(withUrl)).send(message("sms", "+79161230102", new Content(null,
+                null, "Код 1234", null, null, null))).await().atMost(Duration.ofSeconds(10));
+        assertThat(stubs.twilio().message(reported).path("status_callback").asText())
+                .isEqualTo("https://rapport.example.com/webhooks/twilio/status");
     }
 
     @Test
