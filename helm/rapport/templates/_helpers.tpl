@@ -143,6 +143,15 @@ true
 {{- end -}}
 
 {{/*
+The email providers channel-gateway sends through, as a YAML list (use with fromYamlArray): the chosen one, and the
+fallback that takes over while it keeps failing, if any. Both need their settings and secrets.
+*/}}
+{{- define "rapport.emailProviders" -}}
+{{- $email := .Values.channels.email -}}
+{{- toYaml (compact (list $email.provider $email.fallback) | uniq) -}}
+{{- end -}}
+
+{{/*
 channel-gateway's secrets in the chart's Secret, as a YAML map of key to value: the tracking key and the secrets of
 the providers in use (a provider that is off has none). deployment.yaml refers to these keys under the same
 conditions, in the chart's Secret or in channels.existingSecret.
@@ -150,9 +159,11 @@ conditions, in the chart's Secret or in channels.existingSecret.
 {{- define "rapport.channelSecrets" -}}
 {{- $ch := .Values.channels -}}
 {{- $out := dict "tracking-secret" $ch.trackingSecret -}}
-{{- if eq $ch.email.provider "smtp" -}}
+{{- $email := include "rapport.emailProviders" . | fromYamlArray -}}
+{{- if has "smtp" $email -}}
 {{- $_ := set $out "smtp-password" $ch.email.smtp.password -}}
-{{- else if eq $ch.email.provider "sendgrid" -}}
+{{- end -}}
+{{- if has "sendgrid" $email -}}
 {{- $_ := set $out "sendgrid-api-key" $ch.email.sendgrid.apiKey -}}
 {{- end -}}
 {{- if $ch.sms.twilio.enabled -}}
@@ -264,7 +275,7 @@ Every variable channel-gateway takes from `channels`, set or not (a provider tha
 set them, so a provider's secret never ends up in a plain env value. Keep it in step with deployment.yaml.
 */}}
 {{- define "rapport.channelEnvNames" -}}
-{{- toYaml (list "RAPPORT_TRACKING_SECRET" "RAPPORT_CHANNEL_PUBLIC_URL" "RAPPORT_EMAIL_FROM" "RAPPORT_EMAIL_PROVIDER" "RAPPORT_SMTP_HOST" "RAPPORT_SMTP_PORT" "RAPPORT_SMTP_START_TLS" "RAPPORT_SMTP_USER" "RAPPORT_SMTP_PASSWORD" "RAPPORT_SENDGRID_API_URL" "RAPPORT_SENDGRID_API_KEY" "RAPPORT_SENDGRID_WEBHOOK_PUBLIC_KEY" "RAPPORT_TWILIO_API_URL" "RAPPORT_TWILIO_ACCOUNT_SID" "RAPPORT_TWILIO_AUTH_TOKEN" "RAPPORT_TWILIO_FROM" "RAPPORT_FCM_API_URL" "RAPPORT_FCM_PROJECT_ID" "RAPPORT_FCM_SERVICE_ACCOUNT_FILE" "RAPPORT_TELEGRAM_API_URL" "RAPPORT_TELEGRAM_BOT_TOKEN" "RAPPORT_TELEGRAM_WEBHOOK_SECRET" "RAPPORT_WHATSAPP_API_URL" "RAPPORT_WHATSAPP_TOKEN" "RAPPORT_WHATSAPP_PHONE_NUMBER_ID" "RAPPORT_WHATSAPP_APP_SECRET" "RAPPORT_WHATSAPP_VERIFY_TOKEN") -}}
+{{- toYaml (list "RAPPORT_TRACKING_SECRET" "RAPPORT_CHANNEL_PUBLIC_URL" "RAPPORT_EMAIL_FROM" "RAPPORT_EMAIL_PROVIDER" "RAPPORT_EMAIL_FALLBACK_PROVIDER" "RAPPORT_SMTP_HOST" "RAPPORT_SMTP_PORT" "RAPPORT_SMTP_START_TLS" "RAPPORT_SMTP_USER" "RAPPORT_SMTP_PASSWORD" "RAPPORT_SENDGRID_API_URL" "RAPPORT_SENDGRID_API_KEY" "RAPPORT_SENDGRID_WEBHOOK_PUBLIC_KEY" "RAPPORT_TWILIO_API_URL" "RAPPORT_TWILIO_ACCOUNT_SID" "RAPPORT_TWILIO_AUTH_TOKEN" "RAPPORT_TWILIO_FROM" "RAPPORT_FCM_API_URL" "RAPPORT_FCM_PROJECT_ID" "RAPPORT_FCM_SERVICE_ACCOUNT_FILE" "RAPPORT_TELEGRAM_API_URL" "RAPPORT_TELEGRAM_BOT_TOKEN" "RAPPORT_TELEGRAM_WEBHOOK_SECRET" "RAPPORT_WHATSAPP_API_URL" "RAPPORT_WHATSAPP_TOKEN" "RAPPORT_WHATSAPP_PHONE_NUMBER_ID" "RAPPORT_WHATSAPP_APP_SECRET" "RAPPORT_WHATSAPP_VERIFY_TOKEN" "RAPPORT_SMTP_RATE_LIMIT" "RAPPORT_SENDGRID_RATE_LIMIT" "RAPPORT_TWILIO_RATE_LIMIT" "RAPPORT_FCM_RATE_LIMIT" "RAPPORT_TELEGRAM_RATE_LIMIT" "RAPPORT_WHATSAPP_RATE_LIMIT" "RAPPORT_PROVIDER_TIMEOUT") -}}
 {{- end -}}
 
 {{/* Fails with a clear message when channel-gateway lacks a setting it needs; only while it is enabled. */}}
@@ -284,14 +295,31 @@ set them, so a provider's secret never ends up in a plain env value. Keep it in 
 {{- fail (printf "channels.trackingSecret must have at least 16 characters (it has %d)" $length) -}}
 {{- end -}}
 {{- end -}}
-{{- if eq $ch.email.provider "smtp" -}}
-{{- if not $ch.email.smtp.host -}}
-{{- fail "channels.email.smtp.host is required while channels.email.provider is smtp: the SMTP server channel-gateway sends email through (or set channels.email.provider to sendgrid)" -}}
+{{- $email := $ch.email -}}
+{{- if and $email.fallback (eq $email.fallback $email.provider) -}}
+{{- fail (printf "channels.email.fallback must differ from channels.email.provider (both are %s): the fallback is the other provider, taking over while the chosen one keeps failing; leave it empty for none" $email.fallback) -}}
 {{- end -}}
-{{- else if eq $ch.email.provider "sendgrid" -}}
-{{- if and $own (not $ch.email.sendgrid.apiKey) -}}
-{{- fail "channels.email.sendgrid.apiKey or channels.existingSecret is required while channels.email.provider is sendgrid" -}}
+{{- /* the fallback sends too, so it needs what the chosen provider would; the chosen one's message comes first */ -}}
+{{- range $role := list "provider" "fallback" -}}
+{{- $name := get $email $role -}}
+{{- if and (eq $name "smtp") (not $email.smtp.host) -}}
+{{- $hint := ternary "(or set channels.email.provider to sendgrid)" "while SendGrid keeps failing (or leave channels.email.fallback empty)" (eq $role "provider") -}}
+{{- fail (printf "channels.email.smtp.host is required while channels.email.%s is smtp: the SMTP server channel-gateway sends email through %s" $role $hint) -}}
 {{- end -}}
+{{- if and (eq $name "sendgrid") $own (not $email.sendgrid.apiKey) -}}
+{{- fail (printf "channels.email.sendgrid.apiKey or channels.existingSecret is required while channels.email.%s is sendgrid" $role) -}}
+{{- end -}}
+{{- end -}}
+{{- /* the schema checks the form too; a timeout past the lease would count a slow send as an interrupted one */ -}}
+{{- $timeout := toString $ch.providerTimeout -}}
+{{- if not (regexMatch "^[1-9][0-9]*(ms|s|m)$" $timeout) -}}
+{{- fail (printf "channels.providerTimeout (%s) must be a duration such as 15s: a number and ms, s or m" $timeout) -}}
+{{- end -}}
+{{- $count := regexFind "^[0-9]+" $timeout -}}
+{{- $most := get (dict "ms" 60000 "s" 60 "m" 1) (trimPrefix $count $timeout) -}}
+{{- /* int64 reads a number too long for it as 0 */ -}}
+{{- if or (lt ($count | int64) 1) (gt ($count | int64) (int64 $most)) -}}
+{{- fail (printf "channels.providerTimeout (%s) must be at most 60s: it must stay well under the 2 minutes channel-gateway holds a message it hands to a provider (its lease), past which the hand-off counts as interrupted" $timeout) -}}
 {{- end -}}
 {{- with $ch.sms.twilio -}}
 {{- if .enabled -}}

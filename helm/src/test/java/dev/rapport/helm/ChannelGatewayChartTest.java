@@ -87,15 +87,25 @@ class ChannelGatewayChartTest {
                   verifyToken: whatsapp-verify-token
             """;
 
+    /** Rate limits as a values file gives them: YAML numbers, which Helm reads as floats. */
+    private static final String LIMITS = """
+            channels:
+              rateLimits:
+                twilio: 1000000
+                sendgrid: 250
+            """;
+
     @TempDir
     static Path files;
     private static Path everyProvider;
     private static Path serviceAccount;
+    private static Path limits;
 
     @BeforeAll
     static void writeValues() throws IOException {
         everyProvider = Files.writeString(files.resolve("every-provider.yaml"), EVERY_PROVIDER);
         serviceAccount = Files.writeString(files.resolve("service-account.json"), SERVICE_ACCOUNT);
+        limits = Files.writeString(files.resolve("limits.yaml"), LIMITS);
     }
 
     @Test
@@ -113,9 +123,9 @@ class ChannelGatewayChartTest {
         assertThat(env.get("RAPPORT_SMTP_USER").getValue()).isEmpty();
         assertThat(r.secretValue(env.get("RAPPORT_SMTP_PASSWORD"))).isEmpty();
         // the gateway's own sender, and no provider but SMTP: none of their URLs is set, so the gateway leaves them off
-        assertThat(env).doesNotContainKeys("RAPPORT_EMAIL_FROM", "RAPPORT_TWILIO_ACCOUNT_SID",
-                "RAPPORT_TWILIO_AUTH_TOKEN", "RAPPORT_FCM_SERVICE_ACCOUNT_FILE", "RAPPORT_TELEGRAM_BOT_TOKEN",
-                "RAPPORT_WHATSAPP_TOKEN", "RAPPORT_SENDGRID_API_KEY").doesNotContainKeys(
+        assertThat(env).doesNotContainKeys("RAPPORT_EMAIL_FROM", "RAPPORT_EMAIL_FALLBACK_PROVIDER",
+                "RAPPORT_TWILIO_ACCOUNT_SID", "RAPPORT_TWILIO_AUTH_TOKEN", "RAPPORT_FCM_SERVICE_ACCOUNT_FILE",
+                "RAPPORT_TELEGRAM_BOT_TOKEN", "RAPPORT_WHATSAPP_TOKEN", "RAPPORT_SENDGRID_API_KEY").doesNotContainKeys(
                 PROVIDER_URLS.toArray(String[]::new));
         assertThat(c.getVolumeMounts()).extracting(VolumeMount::getName).containsExactly("tmp");
         assertThat(r.get(Secret.class, "demo-rapport").getData()).containsKeys("tracking-secret", "smtp-password")
@@ -236,8 +246,13 @@ class ChannelGatewayChartTest {
             assertThat(ref.getName()).isEqualTo("rapport-channels");
             assertThat(ref.getOptional()).as(required).isNotEqualTo(true);
         }
-        for (String optional : List.of("RAPPORT_TELEGRAM_WEBHOOK_SECRET", "RAPPORT_WHATSAPP_APP_SECRET",
-                "RAPPORT_WHATSAPP_VERIFY_TOKEN")) {
+        // SMTP takes over while SendGrid keeps failing; as for a chosen SMTP server, its password may be left out
+        assertThat(env.get("RAPPORT_EMAIL_FALLBACK_PROVIDER").getValue()).isEqualTo("smtp");
+        assertThat(env.get("RAPPORT_SMTP_HOST").getValue()).isEqualTo("smtp-relay.shop.example.com");
+        assertThat(env.get("RAPPORT_TWILIO_RATE_LIMIT").getValue()).isEqualTo("10");
+        assertThat(env.get("RAPPORT_TELEGRAM_RATE_LIMIT").getValue()).isEqualTo("30");
+        for (String optional : List.of("RAPPORT_SMTP_PASSWORD", "RAPPORT_TELEGRAM_WEBHOOK_SECRET",
+                "RAPPORT_WHATSAPP_APP_SECRET", "RAPPORT_WHATSAPP_VERIFY_TOKEN")) {
             SecretKeySelector ref = env.get(optional).getValueFrom().getSecretKeyRef();
             assertThat(ref.getName()).isEqualTo("rapport-channels");
             assertThat(ref.getOptional()).as(optional).isTrue();
@@ -258,6 +273,77 @@ class ChannelGatewayChartTest {
         assertThat(c.getVolumeMounts()).extracting(VolumeMount::getName).containsExactly("tmp");
         assertThat(r.get(Secret.class, "demo-rapport").getData()).doesNotContainKeys("sendgrid-api-key",
                 "twilio-auth-token", "telegram-bot-token", "whatsapp-token");
+    }
+
+    @Test
+    void anEmailFallbackSetsItsVariableAndTheFallbackProvidersSettings() {
+        // SMTP chosen, SendGrid taking over while it keeps failing: both send, so both get their server or URL and key
+        Rendered r = render(DEFAULT, t -> t.set("channels.email.fallback", "sendgrid")
+                .set("channels.email.sendgrid.apiKey", "SG.fallback-key"));
+        Map<String, EnvVar> env = env(container(r));
+
+        assertThat(env.get("RAPPORT_EMAIL_PROVIDER").getValue()).isEqualTo("smtp");
+        assertThat(env.get("RAPPORT_EMAIL_FALLBACK_PROVIDER").getValue()).isEqualTo("sendgrid");
+        assertThat(env.get("RAPPORT_SMTP_HOST").getValue()).isEqualTo("smtp.example.com");
+        assertThat(r.secretValue(env.get("RAPPORT_SMTP_PASSWORD"))).isEmpty();
+        assertThat(env.get("RAPPORT_SENDGRID_API_URL").getValue()).isEqualTo("https://api.sendgrid.com");
+        assertThat(r.secretValue(env.get("RAPPORT_SENDGRID_API_KEY"))).isEqualTo("SG.fallback-key");
+        assertThat(env.get("RAPPORT_SENDGRID_API_KEY").getValueFrom().getSecretKeyRef().getOptional())
+                .as("SendGrid does not send without its key").isNotEqualTo(true);
+        assertThat(env).as("no event webhook key given").doesNotContainKey("RAPPORT_SENDGRID_WEBHOOK_PUBLIC_KEY");
+        secretsComeFromSecrets(env);
+
+        // SendGrid chosen, SMTP taking over
+        Rendered back = render(DEFAULT, t -> everyProvider(t).set("channels.email.fallback", "smtp")
+                .set("channels.email.smtp.username", "rapport").set("channels.email.smtp.password", "smtp-secret")
+                .setFile("channels.push.fcm.serviceAccountJson", serviceAccount));
+        Map<String, EnvVar> backEnv = env(container(back));
+        assertThat(backEnv.get("RAPPORT_EMAIL_PROVIDER").getValue()).isEqualTo("sendgrid");
+        assertThat(backEnv.get("RAPPORT_EMAIL_FALLBACK_PROVIDER").getValue()).isEqualTo("smtp");
+        assertThat(backEnv.get("RAPPORT_SMTP_HOST").getValue()).isEqualTo("smtp.example.com");
+        assertThat(backEnv.get("RAPPORT_SMTP_PORT").getValue()).isEqualTo("587");
+        assertThat(backEnv.get("RAPPORT_SMTP_USER").getValue()).isEqualTo("rapport");
+        assertThat(back.secretValue(backEnv.get("RAPPORT_SMTP_PASSWORD"))).isEqualTo("smtp-secret");
+        assertThat(back.secretValue(backEnv.get("RAPPORT_SENDGRID_API_KEY"))).isEqualTo("SG.sendgrid-key");
+        secretsComeFromSecrets(backEnv);
+
+        // with the secrets kept elsewhere, the fallback's key is that Secret's
+        Map<String, EnvVar> own = env(container(render(DEFAULT, t -> t.set("channels.email.fallback", "sendgrid")
+                .set("channels.existingSecret", "rapport-channels").set("channels.trackingSecret", ""))));
+        assertThat(own.get("RAPPORT_SENDGRID_API_KEY").getValueFrom().getSecretKeyRef().getName())
+                .isEqualTo("rapport-channels");
+    }
+
+    @Test
+    void rateLimitsAndTheProviderTimeoutReachTheGatewayAsVariables() {
+        Rendered r = render(DEFAULT, t -> t);
+        Map<String, EnvVar> env = env(container(r));
+        // every provider's limit, on or off: 0 (none) but the Bot API's 30
+        assertThat(env.get("RAPPORT_SMTP_RATE_LIMIT").getValue()).isEqualTo("0");
+        assertThat(env.get("RAPPORT_SENDGRID_RATE_LIMIT").getValue()).isEqualTo("0");
+        assertThat(env.get("RAPPORT_TWILIO_RATE_LIMIT").getValue()).isEqualTo("0");
+        assertThat(env.get("RAPPORT_FCM_RATE_LIMIT").getValue()).isEqualTo("0");
+        assertThat(env.get("RAPPORT_TELEGRAM_RATE_LIMIT").getValue()).isEqualTo("30");
+        assertThat(env.get("RAPPORT_WHATSAPP_RATE_LIMIT").getValue()).isEqualTo("0");
+        assertThat(env.get("RAPPORT_PROVIDER_TIMEOUT").getValue()).isEqualTo("15s");
+        for (Deployment d : r.all(Deployment.class)) {
+            if (!d.getMetadata().getName().equals(GATEWAY)) {
+                assertThat(env(d.getSpec().getTemplate().getSpec().getContainers().get(0)))
+                        .doesNotContainKeys("RAPPORT_TELEGRAM_RATE_LIMIT", "RAPPORT_PROVIDER_TIMEOUT");
+            }
+        }
+
+        // a values file's number is read as a float: it still reaches the gateway as a whole number
+        Map<String, EnvVar> set = env(container(render(DEFAULT, t -> t.withValuesFile(limits)
+                .set("channels.rateLimits.telegram", 0).set("channels.providerTimeout", "1m"))));
+        assertThat(set.get("RAPPORT_TWILIO_RATE_LIMIT").getValue()).isEqualTo("1000000");
+        assertThat(set.get("RAPPORT_SENDGRID_RATE_LIMIT").getValue()).isEqualTo("250");
+        assertThat(set.get("RAPPORT_TELEGRAM_RATE_LIMIT").getValue()).isEqualTo("0");
+        assertThat(set.get("RAPPORT_PROVIDER_TIMEOUT").getValue()).isEqualTo("1m");
+        for (String most : List.of("60s", "60000ms", "500ms")) {
+            assertThat(env(container(render(DEFAULT, t -> t.set("channels.providerTimeout", most))))
+                    .get("RAPPORT_PROVIDER_TIMEOUT").getValue()).isEqualTo(most);
+        }
     }
 
     @Test
@@ -318,10 +404,56 @@ class ChannelGatewayChartTest {
     }
 
     @Test
+    void refusesAnEmailFallbackThatIsTheProviderOrLacksWhatItNeeds() {
+        assertThatThrownBy(() -> render(DEFAULT, t -> t.set("channels.email.fallback", "smtp")))
+                .hasMessageContaining("channels.email.fallback must differ from channels.email.provider")
+                .hasMessageContaining("(both are smtp)");
+        assertThatThrownBy(() -> render(DEFAULT, t -> everyProvider(t).set("channels.email.fallback", "sendgrid")))
+                .hasMessageContaining("(both are sendgrid)");
+        // the fallback's own settings, with the same messages as the chosen provider's
+        assertThatThrownBy(() -> render(DEFAULT, t -> everyProvider(t).set("channels.email.smtp.host", "")
+                .set("channels.email.fallback", "smtp")))
+                .hasMessageContaining("channels.email.smtp.host is required while channels.email.fallback is smtp");
+        assertThatThrownBy(() -> render(DEFAULT, t -> t.set("channels.email.fallback", "sendgrid")))
+                .hasMessageContaining("channels.email.sendgrid.apiKey or channels.existingSecret is required while "
+                        + "channels.email.fallback is sendgrid");
+        // the chosen provider's come first
+        assertThatThrownBy(() -> render(DEFAULT, t -> t.set("channels.email.smtp.host", "")
+                .set("channels.email.fallback", "sendgrid")))
+                .hasMessageContaining("channels.email.smtp.host is required while channels.email.provider is smtp");
+        assertThatThrownBy(() -> render(DEFAULT, t -> t.set("channels.email.fallback", "mailgun")))
+                .hasMessageContaining("/channels/email/fallback");
+    }
+
+    @Test
+    void refusesARateLimitOrAProviderTimeoutOutOfRange() {
+        assertThatThrownBy(() -> render(DEFAULT, t -> t.set("channels.rateLimits.twilio", -1)))
+                .hasMessageContaining("/channels/rateLimits/twilio");
+        assertThatThrownBy(() -> render(DEFAULT, t -> t.set("channels.rateLimits.fcm", "2.5")))
+                .hasMessageContaining("/channels/rateLimits/fcm");
+        assertThatThrownBy(() -> render(DEFAULT, t -> t.set("channels.rateLimits.telegram", "thirty")))
+                .hasMessageContaining("/channels/rateLimits/telegram");
+        assertThatThrownBy(() -> render(DEFAULT, t -> t.set("channels.rateLimits.mailgun", 10)))
+                .hasMessageContaining("mailgun");
+        // not a duration the chart reads: no unit (YAML reads a number), a unit spelt out, ISO 8601, zero, a fraction
+        for (String bad : List.of("15", "15 s", "15sec", "PT15S", "fifteen", "0s", "-5s", "1.5s")) {
+            assertThatThrownBy(() -> render(DEFAULT, t -> t.set("channels.providerTimeout", bad))).as(bad)
+                    .hasMessageContaining("/channels/providerTimeout");
+        }
+        // a timeout near the lease would count a slow send as an interrupted one
+        for (String over : List.of("61s", "2m", "60001ms", "99999999999999999999s")) {
+            assertThatThrownBy(() -> render(DEFAULT, t -> t.set("channels.providerTimeout", over))).as(over)
+                    .hasMessageContaining("channels.providerTimeout (" + over + ") must be at most 60s")
+                    .hasMessageContaining("lease");
+        }
+    }
+
+    @Test
     void refusesExtraEnvThatWouldSetTheGatewaysVariables() {
         // a secret set there would sit in a plain env value; a provider's URL there would bypass its settings
         for (String name : List.of("RAPPORT_TWILIO_AUTH_TOKEN", "RAPPORT_TRACKING_SECRET", "RAPPORT_TELEGRAM_API_URL",
-                "RAPPORT_FCM_SERVICE_ACCOUNT_FILE")) {
+                "RAPPORT_FCM_SERVICE_ACCOUNT_FILE", "RAPPORT_EMAIL_FALLBACK_PROVIDER", "RAPPORT_TELEGRAM_RATE_LIMIT",
+                "RAPPORT_PROVIDER_TIMEOUT")) {
             assertThatThrownBy(() -> render(DEFAULT, t -> t.set("services.channel-gateway.extraEnv[0].name", name)
                     .set("services.channel-gateway.extraEnv[0].value", "x")))
                     .hasMessageContaining("services.channel-gateway: extraEnv sets " + name);
