@@ -1,5 +1,7 @@
 package dev.rapport.common.grpc;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 import io.grpc.Metadata;
@@ -63,6 +65,27 @@ public final class GrpcErrors {
         Log.errorf(failure, "Unexpected gRPC failure %s", id);
         return withReason(ErrorKind.INTERNAL, "internal_error",
                 "An unexpected error occurred; it was logged with id " + id + ".");
+    }
+
+    /**
+     * The fields another service named in its {@code INVALID_ARGUMENT} answer (its {@code rapport-field-error}
+     * trailers), each as {@code field: message}; empty for any other failure.
+     */
+    public static List<FieldError> fieldErrorsOf(Throwable failure) {
+        Metadata trailers = Status.trailersFromThrowable(failure);
+        if (trailers == null) {
+            return List.of();
+        }
+        List<FieldError> out = new ArrayList<>();
+        Iterable<String> values = trailers.getAll(FIELD_KEY);
+        if (values != null) {
+            for (String v : values) {
+                int colon = v.indexOf(": ");
+                out.add(colon < 0 ? new FieldError("", v) : new FieldError(v.substring(0, colon),
+                        v.substring(colon + 2)));
+            }
+        }
+        return out;
     }
 
     /** The reason trailer of a failed call, or null. */
