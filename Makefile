@@ -7,7 +7,7 @@ SHELL := /bin/bash
 # unzip is missing) and loads the local demo settings of dev/local.env.
 ENV := JAVA_HOME="$$(dev/find-jdk.sh)"; export JAVA_HOME; export PATH="$$PATH:$$PWD/dev/bin"; . dev/env.sh; echo "Using the JDK at $$JAVA_HOME" >&2;
 MVNW := ./mvnw -B -ntp -Dquarkus.analytics.disabled=true
-BENCH ?= profile suppression desk
+BENCH ?= profile suppression desk channel
 # The benchmarks run on a PostgreSQL of their own, sized for their data set (the distributions' default of 128 MB of
 # shared buffers holds a tenth of it): BENCH_PG_PORT must be a port where no server answers yet.
 BENCH_PG_PORT ?= 15432
@@ -34,7 +34,7 @@ test: ## Run every test of every module against real PostgreSQL, Redis and Keycl
 	  export RAPPORT_REDIS_SERVER="$$(dev/stack.sh redis-server)"; \
 	  $(MVNW) verify
 
-bench: build ## Run the benchmarks (BENCH="profile suppression desk"; the first run loads 1M people), write bench/target/*.md
+bench: build ## Run the benchmarks (BENCH="profile suppression desk channel"; the first run loads 1M people), write bench/target/*.md
 	@$(ENV) export RAPPORT_STACK_OWNER=bench RAPPORT_PORT_BASE=18180 RAPPORT_DB_SUFFIX=_bench \
 	    RAPPORT_REDIS_URL=redis://127.0.0.1:6379/3 \
 	    RAPPORT_DB_PORT=$(BENCH_PG_PORT) RAPPORT_PG_SETTINGS="$(BENCH_PG_SETTINGS)" RAPPORT_JAVA_OPTS="$(or $(BENCH_JAVA_OPTS),-Xmx1g)"; \
@@ -54,6 +54,12 @@ bench: build ## Run the benchmarks (BENCH="profile suppression desk"; the first 
 	  if [[ " $(BENCH) " == *" desk "* ]]; then \
 	    RAPPORT_SERVICES="profile-service suppression-service service-desk-bridge" dev/stack.sh services; \
 	    $(MVNW) -q -pl bench exec:java -Dbench.main=dev.rapport.bench.DeskBench -Dexec.args="$(DESK_PHASES)"; \
+	  fi; \
+	  if [[ " $(BENCH) " == *" channel "* ]]; then \
+	    dev/stack.sh services-down; \
+	    RAPPORT_TWILIO_RATE_LIMIT=0 RAPPORT_SERVICES="profile-service suppression-service channel-gateway" \
+	      dev/stack.sh services; \
+	    $(MVNW) -q -pl bench exec:java -Dbench.main=dev.rapport.bench.ChannelBench -Dexec.args="$(CHANNEL_PHASES)"; \
 	  fi
 
 status: ## Show what answers on the stack's ports
