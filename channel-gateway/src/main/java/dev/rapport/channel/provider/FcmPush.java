@@ -71,7 +71,7 @@ public class FcmPush implements Provider {
     private Uni<Access> signingIn;
 
     public FcmPush(Vertx vertx, ChannelConfig config, Clock clock) {
-        this.client = WebClient.create(vertx);
+        this.client = ProviderClients.create(vertx, config);
         this.timeout = config.providerTimeout().toMillis();
         this.vertx = vertx;
         this.clock = clock;

@@ -48,7 +48,7 @@ public class SendgridEmail implements Provider {
     private final JsonObject from;
 
     public SendgridEmail(Vertx vertx, ChannelConfig config, Tracking tracking, Clock clock) {
-        this.client = WebClient.create(vertx);
+        this.client = ProviderClients.create(vertx, config);
         this.timeout = config.providerTimeout().toMillis();
         this.tracking = tracking;
         this.clock = clock;

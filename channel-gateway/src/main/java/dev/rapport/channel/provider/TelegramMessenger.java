@@ -29,7 +29,7 @@ public class TelegramMessenger implements Provider {
     private final String token;
 
     public TelegramMessenger(Vertx vertx, ChannelConfig config) {
-        this.client = WebClient.create(vertx);
+        this.client = ProviderClients.create(vertx, config);
         this.timeout = config.providerTimeout().toMillis();
         this.url = config.telegram().url().map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u)
                 .filter(u -> !u.isBlank());

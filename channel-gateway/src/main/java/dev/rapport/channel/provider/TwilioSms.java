@@ -40,7 +40,7 @@ public class TwilioSms implements Provider {
     private final Optional<String> statusCallback;
 
     public TwilioSms(Vertx vertx, ChannelConfig config) {
-        this.client = WebClient.create(vertx);
+        this.client = ProviderClients.create(vertx, config);
         this.timeout = config.providerTimeout().toMillis();
         this.url = config.twilio().url().map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u)
                 .filter(u -> !u.isBlank());

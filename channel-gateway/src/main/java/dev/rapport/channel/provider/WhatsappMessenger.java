@@ -43,7 +43,7 @@ public class WhatsappMessenger implements Provider {
     private final String phoneNumberId;
 
     public WhatsappMessenger(Vertx vertx, ChannelConfig config) {
-        this.client = WebClient.create(vertx);
+        this.client = ProviderClients.create(vertx, config);
         this.timeout = config.providerTimeout().toMillis();
         this.url = config.whatsapp().url().map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u)
                 .filter(u -> !u.isBlank());

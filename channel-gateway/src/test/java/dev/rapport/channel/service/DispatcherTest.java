@@ -154,6 +154,23 @@ class DispatcherTest {
     }
 
     @Test
+    void handOffsToOneProviderRunAtOnceBeyondTheHttpClientsDefaultOfFiveConnections() throws Exception {
+        Holds holds = ProviderStubsResource.stubs().holds();
+        List<String> ids = new ArrayList<>();
+        holds.hold("twilio");
+        try {
+            for (int i = 0; i < 8; i++) {
+                ids.add(storedTo("transactional", "sms", "+7916125" + String.format("%04d", i),
+                        "{\"text\":\"Код 1234\"}"));
+            }
+            Await.until(() -> holds.held("twilio") >= 8, "all eight in Twilio's hands at once");
+        } finally {
+            holds.release("twilio");
+        }
+        Await.until(() -> ids.stream().allMatch(id -> "sent".equals(unchecked(() -> status(id)))), "all sent");
+    }
+
+    @Test
     void smsWaitForTwiliosRateLimitCountedInSegmentsWithoutSpendingAttempts() throws Exception {
         // the test profile allows Twilio 40 segments a second: twelve 5-part messages (60 segments) cannot all go now
         double limitedBefore = limited();
