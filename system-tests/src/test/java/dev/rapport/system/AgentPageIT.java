@@ -19,10 +19,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedCondition;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -104,7 +107,7 @@ class AgentPageIT {
         browser.findElement(By.id("note")).sendKeys("Уже застрахован в другой компании");
         WebElement record = browser.findElement(By.id("record"));
         record.click();
-        new WebDriverWait(browser, Duration.ofSeconds(20)).until(ExpectedConditions.stalenessOf(record));
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(gone(record));
         wait(By.id("recorded"));
         assertThat(browser.findElement(By.id("outcomes")).getText()).contains("отказ: kasko-plus",
                 "Уже застрахован в другой компании");
@@ -121,7 +124,7 @@ class AgentPageIT {
         browser.findElement(By.cssSelector("input[name=outcome][value=declined]")).click();
         record = browser.findElement(By.id("record"));
         record.click();
-        new WebDriverWait(browser, Duration.ofSeconds(20)).until(ExpectedConditions.stalenessOf(record));
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(gone(record));
         assertThat(wait(By.id("error")).getText()).contains("Выберите товар");
         assertThat(browser.findElement(By.id("outcomes")).findElements(By.tagName("li"))).hasSize(1);
 
@@ -155,7 +158,7 @@ class AgentPageIT {
         q.sendKeys(query);
         browser.findElement(By.id("find")).click();
         // the answer is a new page
-        new WebDriverWait(browser, Duration.ofSeconds(20)).until(ExpectedConditions.stalenessOf(q));
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(gone(q));
     }
 
     private WebElement wait(By what) {
@@ -193,5 +196,26 @@ class AgentPageIT {
     private static String env(String name, String otherwise) {
         String v = System.getenv(name);
         return v == null || v.isBlank() ? otherwise : v;
+    }
+
+    /**
+     * The element's page was replaced (a form posted, a link followed). ChromeDriver answers a node of the old document
+     * either as stale or, since Chromium 156 at times, with an inspector error saying the node is not in the document:
+     * both mean it is gone.
+     */
+    private static ExpectedCondition<Boolean> gone(WebElement element) {
+        return driver -> {
+            try {
+                element.isEnabled();
+                return false;
+            } catch (StaleElementReferenceException e) {
+                return true;
+            } catch (WebDriverException e) {
+                if (e.getMessage() != null && e.getMessage().contains("does not belong to the document")) {
+                    return true;
+                }
+                throw e;
+            }
+        };
     }
 }
