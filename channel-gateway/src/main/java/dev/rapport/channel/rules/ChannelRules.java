@@ -19,6 +19,7 @@ import dev.rapport.channel.Outgoing;
 import dev.rapport.common.error.ErrorKind;
 import dev.rapport.common.error.FieldError;
 import dev.rapport.common.error.RapportException;
+import dev.rapport.common.text.SmsSegments;
 import dev.rapport.common.text.StorableText;
 
 /**

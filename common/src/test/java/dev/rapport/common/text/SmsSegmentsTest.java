@@ -1,7 +1,7 @@
-package dev.rapport.channel.rules;
+package dev.rapport.common.text;
 
-import static dev.rapport.channel.rules.SmsSegments.Encoding.GSM_7;
-import static dev.rapport.channel.rules.SmsSegments.Encoding.UCS_2;
+import static dev.rapport.common.text.SmsSegments.Encoding.GSM_7;
+import static dev.rapport.common.text.SmsSegments.Encoding.UCS_2;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
@@ -17,8 +17,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import dev.rapport.channel.rules.SmsSegments.Count;
-import dev.rapport.channel.rules.SmsSegments.Encoding;
+import dev.rapport.common.text.SmsSegments.Count;
+import dev.rapport.common.text.SmsSegments.Encoding;
 
 /**
  * The SMS length rules: the published cases P1 to P48 as the reference numbers them, what follows from the rules, and

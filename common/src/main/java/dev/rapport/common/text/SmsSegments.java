@@ -1,4 +1,4 @@
-package dev.rapport.channel.rules;
+package dev.rapport.common.text;
 
 import java.text.BreakIterator;
 import java.util.Locale;
