@@ -22,9 +22,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.util.JsonFormat;
-
+import dev.rapport.campaign.client.ProfileClient;
 import dev.rapport.campaign.repository.SegmentStore.Stored;
 import dev.rapport.campaign.segment.Segments;
 import dev.rapport.common.error.FieldError;
@@ -167,10 +165,6 @@ public class SegmentsResource {
     }
 
     private static Member member(StreamAudienceResponse r) {
-        try {
-            return new Member(r.getProfileId(), new JsonObject(JsonFormat.printer().print(r.getTraits())).getMap());
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("profile-service answered traits that are not JSON", e);
-        }
+        return new Member(r.getProfileId(), ProfileClient.plain(r.getTraits()));
     }
 }

@@ -17,12 +17,13 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 
 /**
- * A marketer's segment evaluated by the real profile-service: "viewed this category in 7 days and did not order"
- * holds the person who only looked and not the one who bought; its preview shows who, without addresses; a
- * definition profile-service cannot evaluate is refused with the path of the fault and not stored.
+ * campaign-service against the real profile-service. A marketer's segment "viewed this category in 7 days and did not
+ * order" holds the person who only looked and not the one who bought; its preview shows who, without addresses; a
+ * definition profile-service cannot evaluate is refused with the path of the fault and not stored. A template
+ * rendered for a person greets them by name in the formal voice and says how many SMS parts it takes.
  */
 @ExtendWith(Suite.class)
-class SegmentsIT {
+class CampaignIT {
 
     @Test
     void aSegmentWithAnAbsenceConditionHoldsWhoLookedAndDidNotBuy() {
@@ -58,6 +59,26 @@ class SegmentsIT {
                 .contentType(ContentType.JSON).body(body).when().post("/api/v1/segments").then().statusCode(400)
                 .extract().jsonPath();
         assertThat(refused.getString("errors[0].field")).startsWith("definition.condition");
+    }
+
+    @Test
+    void aTemplateRenderedForAPersonGreetsThemByNameAndCountsItsSmsParts() {
+        String profile = person("tpl-" + UUID.randomUUID() + "@example.com", "Иван", "tpl-" + UUID.randomUUID(),
+                false);
+        String id = given().port(Suite.port("campaign-service")).auth().oauth2(TestTokens.user("marketer"))
+                .contentType(ContentType.JSON).body(Map.of("name", "Скидка", "channel", "sms", "text",
+                        "{greeting}! Скидка 20 % на мячи до воскресенья в магазинах и на сайте. Покажите это "
+                                + "сообщение на кассе."))
+                .when().post("/api/v1/templates").then().statusCode(201).extract().path("id");
+        JsonPath rendered = given().port(Suite.port("campaign-service")).auth().oauth2(TestTokens.user("marketer"))
+                .contentType(ContentType.JSON).body(Map.of("profileId", profile)).when()
+                .post("/api/v1/templates/" + id + "/render").then().statusCode(200).extract().jsonPath();
+        assertThat(rendered.getString("text")).startsWith("Здравствуйте, Иван! Скидка 20 %");
+        assertThat(rendered.getString("encoding")).isEqualTo("UCS-2");
+        assertThat(rendered.getInt("segments")).isEqualTo(2);
+        given().port(Suite.port("campaign-service")).auth().oauth2(TestTokens.user("marketer"))
+                .contentType(ContentType.JSON).body(Map.of("profileId", UUID.randomUUID().toString())).when()
+                .post("/api/v1/templates/" + id + "/render").then().statusCode(422);
     }
 
     private static String person(String email, String firstName, String category, boolean ordered) {
