@@ -1,5 +1,6 @@
 package dev.rapport.campaign.template;
 
+import java.util.Locale;
 import java.util.Map;
 
 import dev.rapport.campaign.config.CampaignConfig.AddressForm;
@@ -36,7 +37,7 @@ public final class Voice {
     /** The person's language for wording: {@code en} when their locale says English, else {@code ru}. */
     public static String language(Map<String, Object> traits) {
         String locale = text(traits.get("locale"));
-        return locale != null && locale.toLowerCase(java.util.Locale.ROOT).startsWith("en") ? "en" : "ru";
+        return locale != null && locale.toLowerCase(Locale.ROOT).startsWith("en") ? "en" : "ru";
     }
 
     private static String text(Object v) {
