@@ -34,6 +34,7 @@ import dev.rapport.proto.suppression.v1.Decision;
 import dev.rapport.proto.suppression.v1.DecideResponse;
 import dev.rapport.proto.suppression.v1.Rule;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -50,10 +51,11 @@ import io.vertx.mutiny.sqlclient.Pool;
  * replicas share them) and moves each to {@code sending} with a lease before the provider is called; then: an expired
  * one ends as {@code expired}; a marketing or service message is decided again with commit (denied: {@code failed}
  * with the rules; deferred: {@code held} until then); the provider takes it ({@code sent}), fails for good
- * ({@code failed} with the provider's reason) or for now (queued again after an exponential pause with jitter, no
- * sooner than the provider's {@code Retry-After}). A hand-off whose lease ran out was interrupted between the provider
- * call and its record: a marketing message then ends as {@code failed} (at most once), any other goes again (at least
- * once), as docs/adr/0012 explains. Every change is stored with its history and the event it becomes.
+ * ({@code failed} with the provider's reason) or for now (queued again after an exponential pause with jitter; after
+ * the provider's {@code Retry-After}, a rate limit or every provider's circuit open, without spending an attempt).
+ * One provider is called per hand-off (see {@link #attempt}). A hand-off whose lease ran out, or whose provider did
+ * not answer, may have been sent: a marketing message then ends as {@code failed} (at most once), any other goes
+ * again (at least once), as docs/adr/0012 explains. Every change is stored with its history and the event it becomes.
  */
 @Singleton
 public final class Dispatcher {
@@ -87,7 +89,7 @@ public final class Dispatcher {
         this.metrics = metrics;
         this.limits = limits;
         for (Provider p : providers) {
-            breakers.put(p.name(), new Breaker(p.name(), config.circuitBreaker(), metrics));
+            breakers.put(p.name(), new Breaker(p.name(), config.circuitBreaker(), metrics, clock));
         }
         this.rounds = new Rounds(vertx, "hand messages to their providers", config.dispatchInterval(),
                 config.dispatchBatchSize(), database::ready, this::round);
@@ -155,7 +157,7 @@ public final class Dispatcher {
         Uni<DecideResponse> decided = m.decided() ? suppression.decide(MessageService.request(m, true))
                 : Uni.createFrom().nullItem();
         return decided.onFailure().recoverWithUni(f -> later(m, "suppression-service cannot decide now: "
-                + f.getMessage(), null).replaceWith((DecideResponse) null).chain(x -> Uni.createFrom()
+                + f.getMessage()).replaceWith((DecideResponse) null).chain(x -> Uni.createFrom()
                         .failure(new Handled())))
                 .chain(d -> {
                     if (d != null && d.getDecision() == Decision.DECISION_DENY) {
@@ -242,7 +244,7 @@ public final class Dispatcher {
             String why = LogSanitizer.sanitize(provider.name() + ": " + p.getMessage());
             return postpone(m, next, why, provider.name() + " asked to wait until " + next + ": " + why);
         }
-        return later(m, provider.name() + ": " + p.getMessage(), null);
+        return later(m, provider.name() + ": " + p.getMessage());
     }
 
     /** Back in line at {@code next}, the attempt not spent; with a detail, in the history. */
@@ -257,18 +259,14 @@ public final class Dispatcher {
     }
 
     /** A temporary failure: queued again after a pause, or failed once it had its attempts. */
-    private Uni<Void> later(Message m, String why, Duration retryAfter) {
+    private Uni<Void> later(Message m, String why) {
         String error = LogSanitizer.sanitize(why);
         if (m.attempts() >= config.maxAttempts()) {
             return move(m, "failed", null, null, null, error, "gave up after " + m.attempts() + " attempts: " + error,
                     "message_failed");
         }
         metrics.counter("rapport.channel.messages", "channel", m.channel(), "outcome", "retried").increment();
-        Duration pause = backoff(m.attempts());
-        if (retryAfter != null && retryAfter.compareTo(pause) > 0) {
-            pause = retryAfter;
-        }
-        Instant next = clock.instant().plus(pause);
+        Instant next = clock.instant().plus(backoff(m.attempts()));
         return move(m, "queued", next, null, null, error, "attempt " + m.attempts() + " failed, tried again at " + next
                 + ": " + error, null);
     }
@@ -335,17 +333,17 @@ public final class Dispatcher {
         private volatile long openedAt = -1;
         private final long delayMillis;
 
-        Breaker(String provider, ChannelConfig.CircuitBreaker settings, MeterRegistry metrics) {
+        Breaker(String provider, ChannelConfig.CircuitBreaker settings, MeterRegistry metrics, Clock clock) {
             this.delayMillis = settings.delay().toMillis();
-            AtomicInteger state = metrics.gauge("rapport.channel.provider.circuit.open", List.of(
-                    io.micrometer.core.instrument.Tag.of("provider", provider)), new AtomicInteger());
+            AtomicInteger state = metrics.gauge("rapport.channel.provider.circuit.open", Tags.of("provider",
+                    provider), new AtomicInteger());
             this.guard = Guard.create().withDescription("hand-offs to " + provider).withCircuitBreaker()
                     .name("channel-provider-" + provider)
                     .requestVolumeThreshold(settings.requestVolume()).failureRatio(settings.failureRatio())
                     .delay(delayMillis, ChronoUnit.MILLIS).successThreshold(settings.successThreshold())
                     .when(Breaker::failing)
                     .onStateChange(s -> {
-                        openedAt = s == CircuitBreakerState.OPEN ? System.currentTimeMillis() : -1;
+                        openedAt = s == CircuitBreakerState.OPEN ? clock.millis() : -1;
                         state.set(s == CircuitBreakerState.OPEN ? 1 : 0);
                         if (s == CircuitBreakerState.OPEN) {
                             Log.warnf("%s keeps failing: its circuit is open, the next provider of its channel (if "
